@@ -82,8 +82,8 @@ record SafeTensorsHeader(long dataStart, Map<String, String> metadata, List<Safe
             if (p.nextToken() != null) throw bad(file, "header has content after its closing '}'");
         } catch (JsonProcessingException e) {
             String why = e.getOriginalMessage().replaceFirst(" for `ObjectNode`.*", "");   // drop Jackson's feature advice
-            throw bad(file, "header is not valid JSON: " + why
-                    + " (at character " + e.getLocation().getCharOffset() + ")");
+            String where = e.getLocation() == null ? "" : " (at character " + e.getLocation().getCharOffset() + ")";
+            throw bad(file, "header is not valid JSON: " + why + where);
         } catch (IOException e) {
             throw bad(file, "header cannot be parsed: " + e.getMessage());
         }
