@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.gpt4roi.tensor.DType;
@@ -65,7 +64,10 @@ public final class SafeTensorsWriter implements AutoCloseable {
         this.channel = channel;
     }
 
-    /** Creates (or truncates) {@code file} and writes the header for {@code plan}. */
+    /**
+     * Creates (or truncates) {@code file} and writes the header for {@code plan}. Tensors are laid out in
+     * plan order with no padding; order the plan by decreasing dtype size to keep every tensor aligned.
+     */
     public static SafeTensorsWriter create(Path file, List<Entry> plan, Map<String, String> metadata) {
         byte[] header = headerBytes(List.copyOf(plan), metadata);
         FileChannel ch;
@@ -78,7 +80,12 @@ public final class SafeTensorsWriter implements AutoCloseable {
         SafeTensorsWriter w = new SafeTensorsWriter(file, List.copyOf(plan), ch);
         ByteBuffer prefix = ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN);
         prefix.putLong(header.length).put(header).flip();
-        w.writeFully(prefix);
+        try {
+            w.writeFully(prefix);
+        } catch (ModelFileException e) {
+            try { ch.close(); } catch (IOException suppressed) { e.addSuppressed(suppressed); }
+            throw e;
+        }
         return w;
     }
 
@@ -204,7 +211,10 @@ public final class SafeTensorsWriter implements AutoCloseable {
         ObjectNode root = json.createObjectNode();
         if (metadata != null && !metadata.isEmpty()) {
             ObjectNode m = root.putObject("__metadata__");
-            new LinkedHashMap<>(metadata).forEach(m::put);
+            metadata.forEach((k, v) -> {
+                if (k == null || v == null) throw new IllegalArgumentException("metadata " + k + "=" + v + " has a null");
+                m.put(k, v);
+            });
         }
         long offset = 0;
         for (Entry e : plan) {
