@@ -28,6 +28,9 @@ public final class OpenClDevices {
         return indexed;
     }
 
+    /** The OpenCL library in use (a path or a name the dynamic linker resolved); an {@link OpenClException} when none is found. */
+    public static String library() { return OpenCl.get().libraryPath; }
+
     /** Device {@code index} of {@link #list()}; a clear error when there is none. */
     public static OpenClDevice get(int index) {
         List<OpenClDevice> all = list();
