@@ -16,7 +16,7 @@ public final class HalfFloats {
     /** F32 → BF16 with round-to-nearest-even; NaN stays a (quiet) NaN. */
     public static short f32ToBf16(float v) {
         int x = Float.floatToRawIntBits(v);
-        if (Float.isNaN(v)) return (short) ((x >>> 16) | 0x40);
+        if (Float.isNaN(v)) return (short) 0x7FC0;                 // PyTorch's canonical NaN
         int lsb = (x >>> 16) & 1;
         return (short) ((x + 0x7fff + lsb) >>> 16);
     }
