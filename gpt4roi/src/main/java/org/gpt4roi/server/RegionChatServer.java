@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.gpt4roi.model.Gpt4RoiModel;
 
 /**
@@ -35,6 +36,7 @@ public final class RegionChatServer implements AutoCloseable {
     private final Sessions sessions;
     private final ServerLimits limits;
     private final String modelName;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
      * Binds {@code host:port} (port 0 picks a free one) and starts serving.
@@ -88,8 +90,9 @@ public final class RegionChatServer implements AutoCloseable {
         }
     }
 
-    /** Stops accepting, lets running exchanges end (up to 2 s), and stops the model thread. */
+    /** Stops accepting, lets running exchanges end (up to 2 s), and stops the model thread; a second call does nothing. */
     @Override public void close() {
+        if (!closed.compareAndSet(false, true)) return;
         http.stop(2);
         janitor.shutdownNow();
         queue.close();
