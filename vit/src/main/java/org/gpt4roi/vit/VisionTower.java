@@ -2,6 +2,7 @@ package org.gpt4roi.vit;
 
 import java.util.Arrays;
 import org.gpt4roi.kernels.Backend;
+import org.gpt4roi.tensor.HostStorage;
 import org.gpt4roi.tensor.Tensor;
 import org.gpt4roi.weights.SafeTensors;
 
@@ -49,7 +50,8 @@ public final class VisionTower {
      * index 0 is the pre_layrnorm output, index k the output of encoder layer k (1 ≤ k ≤ N).
      * Layers past the largest index are not run.
      *
-     * @param pixels host F32 {@code [3, image, image]}, as from {@link ClipPreprocessor#pixelValues}
+     * @param pixels {@code [3, image, image]}: host F32 as from {@link ClipPreprocessor#pixelValues}, or a tensor
+     *               already on this backend
      */
     public Tensor[] hiddenStates(Tensor pixels, int... indices) {
         int size = config.imageSize();
@@ -73,7 +75,8 @@ public final class VisionTower {
     /** pixels [3,S,S] → hidden state 0 [T,C]. */
     private Tensor embed(Tensor pixels) {
         int c = config.hiddenSize(), patches = config.numPositions() - 1, size = config.imageSize();
-        Tensor image = backend.upload(pixels).reshape(1, 3, size, size);                          // [1,3,S,S]
+        Tensor onBackend = pixels.storage() instanceof HostStorage ? backend.upload(pixels) : backend.contiguous(pixels);
+        Tensor image = onBackend.reshape(1, 3, size, size);                                       // [1,3,S,S]
         Tensor grid = backend.conv2d(image, patchWeight, null, config.patchSize(), 0);           // [1,C,G,G]
         Tensor tokens = backend.zeros(patches + 1, c);                                           // [T,C]
         backend.copy(classEmbedding, tokens.slice(0, 0, 1));
