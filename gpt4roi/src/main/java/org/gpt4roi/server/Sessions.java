@@ -18,7 +18,7 @@ import org.gpt4roi.model.ImageContext;
  */
 final class Sessions {
     /** An image after the vision and region-pyramid work, shared by every conversation on it. */
-    record EncodedImage(String sha256, int width, int height, ImageContext context) {}
+    record EncodedImage(String sha256, ImageContext context) {}
 
     /** A conversation the server holds for its client, known by {@code id}. */
     static final class Session {

@@ -20,6 +20,7 @@ import org.gpt4roi.chat.Answer;
 import org.gpt4roi.chat.Conversation;
 import org.gpt4roi.chat.GenerationSettings;
 import org.gpt4roi.model.Gpt4RoiModel;
+import org.gpt4roi.model.ImageContext;
 import org.gpt4roi.model.StageTimer;
 import org.gpt4roi.roi.Box;
 import org.gpt4roi.tensor.Probe;
@@ -44,6 +45,7 @@ class RegionChatApiTest {
     static final long BODY_LIMIT = 1 << 20;
 
     static TestServer server;
+    static ImageContext photoContext;     // the library's own encoding of PHOTO, made once
 
     @BeforeAll static void start() throws Exception {
         server = new TestServer(new ServerLimits(BODY_LIMIT, 4, 8, Duration.ofMinutes(10), 4, 16, 32));
@@ -56,7 +58,8 @@ class RegionChatApiTest {
 
     static List<LibraryTurn> library(List<List<double[]>> boxesPerTurn, List<String> questions) {
         Gpt4RoiModel model = TestServer.tinyModel();
-        Conversation conv = new Conversation(model, model.encodeImage(RgbImage.decode(PHOTO, "test"), Probe.NONE, new StageTimer()));
+        if (photoContext == null) photoContext = model.encodeImage(RgbImage.decode(PHOTO, "test"), Probe.NONE, new StageTimer());
+        Conversation conv = new Conversation(model, photoContext);
         List<LibraryTurn> turns = new ArrayList<>();
         for (int t = 0; t < questions.size(); t++) {
             List<Box> boxes = boxesPerTurn.get(t).stream().map(b -> new Box(b[0], b[1], b[2], b[3])).toList();
