@@ -46,6 +46,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-request-mb", defaultValue = "32", description = "Largest request body in MiB (default: ${DEFAULT-VALUE}).")
     long maxRequestMb;
 
+    @Option(names = "--request-timeout", defaultValue = "60",
+            description = "Seconds a client may take to send a request's headers and body (default: ${DEFAULT-VALUE}).")
+    long requestTimeout;
+
     @Option(names = "--max-tokens", defaultValue = "512", description = "Largest max_tokens a request may ask for (default: ${DEFAULT-VALUE}).")
     int maxTokens;
 
@@ -54,9 +58,12 @@ final class ServeCommand implements Callable<Integer> {
     List<Path> photos = new ArrayList<>();
 
     @Override public Integer call() throws Exception {
-        if (queue < 1 || idleMinutes < 1 || maxRequestMb < 1 || maxTokens < 1 || maxConversations < 0)
-            throw new InputException("--queue, --idle-minutes, --max-request-mb and --max-tokens must be ≥ 1, "
+        if (queue < 1 || idleMinutes < 1 || maxRequestMb < 1 || maxTokens < 1 || requestTimeout < 1 || maxConversations < 0)
+            throw new InputException("--queue, --idle-minutes, --max-request-mb, --max-tokens and --request-timeout must be ≥ 1, "
                     + "--max-conversations ≥ 0");
+        // The JDK server drops a connection whose request is not read in full within this time, so slow or
+        // stalled senders cannot keep their place in the queue. Read once, when the first server starts.
+        System.setProperty("sun.net.httpserver.maxReqTime", Long.toString(requestTimeout));
         Gpt4RoiModel loaded = model.load(System.err);
         int conversations = maxConversations > 0 ? maxConversations : conversationsThatFit(loaded.dir.llama());
         ServerLimits limits = new ServerLimits(maxRequestMb << 20, queue, conversations, Duration.ofMinutes(idleMinutes),

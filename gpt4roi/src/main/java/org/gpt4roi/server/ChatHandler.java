@@ -80,6 +80,8 @@ final class ChatHandler implements HttpHandler {
                 })));
             } catch (ApiException e) {
                 events.add(new Failed(e));
+            } catch (ChatTurn.ClientGone gone) {
+                // nobody is listening any more
             } catch (Throwable t) {
                 events.add(new Failed(ChatTurn.internalError(t)));
             }

@@ -3,6 +3,7 @@ package org.gpt4roi.server;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Consumer;
@@ -71,11 +72,12 @@ final class ChatTurn {
                 image = encode(request.image(), hash, timer);
                 sessions.putImage(image);
             }
-            conversation = new Conversation(model, image.context());
+            conversation = null;                            // made once the request has passed its checks
         }
-        List<Box> boxes = checkBoxes(request.boxes(), conversation.boxes().size(), image.context().width(),
-                image.context().height());
+        List<Box> boxes = checkBoxes(request.boxes(), conversation == null ? 0 : conversation.boxes().size(),
+                image.context().width(), image.context().height());
         GenerationSettings settings = settings(request.sampling());
+        if (conversation == null) conversation = new Conversation(model, image.context());   // allocates its KV cache
         if (session != null && !boxes.isEmpty()) checkQuestion(conversation, request.question(), boxes.size());
         try {
             int[] newRegions = conversation.addBoxes(boxes, timer);
@@ -103,7 +105,7 @@ final class ChatTurn {
      * live conversation, so a refused turn leaves it as it was. {@link Conversation#ask} checks the same.
      */
     private void checkQuestion(Conversation conversation, String question, int newBoxes) {
-        List<Prompt.Turn> turns = new java.util.ArrayList<>(conversation.turns());
+        List<Prompt.Turn> turns = new ArrayList<>(conversation.turns());
         turns.add(new Prompt.Turn(question, null));
         try {
             int tokens = model.tokenizer.encode(Prompt.render(turns, conversation.boxes().size() + newBoxes).text()).length;
@@ -149,7 +151,7 @@ final class ChatTurn {
     /** Earlier messages, when sent, must be the conversation's own turns (the questions are compared). */
     private static void checkHistory(List<ChatRequest.Message> messages, Conversation conversation) {
         if (messages.size() == 1) return;
-        var turns = conversation.turns();
+        List<Prompt.Turn> turns = conversation.turns();
         if (messages.size() != 2 * turns.size() + 1)
             throw ApiException.conflict("messages", "conversation has " + turns.size() + " earlier turns but "
                     + (messages.size() - 1) / 2 + " were sent; send either only the new question or the whole conversation");
