@@ -121,7 +121,7 @@ final class ChatTurn {
     private Sessions.EncodedImage encode(byte[] bytes, String hash, StageTimer timer) {
         RgbImage rgb;
         try {
-            rgb = timer.time("image", () -> RgbImage.decode(bytes, "(request field image)"));
+            rgb = timer.time("image", () -> RgbImage.decode(bytes, "in the request"));
         } catch (InputException e) {
             throw ApiException.badRequest("image", e.getMessage());
         }

@@ -65,7 +65,8 @@ final class Sessions {
         expireIdle();
         Session s = conversations.get(id);
         if (s == null)
-            throw ApiException.notFound("conversation_id", "conversation '" + id + "' is unknown or has expired "
+            throw ApiException.notFound("conversation_id", "conversation '" + (id.length() <= 64 ? id : id.substring(0, 64) + "…")
+                    + "' is unknown or has expired "
                     + "(idle conversations are forgotten); start a new one by sending the image again");
         s.lastUsedNanos = clock.getAsLong();
         return s;
