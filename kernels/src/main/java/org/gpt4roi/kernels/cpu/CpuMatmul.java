@@ -1,9 +1,79 @@
 package org.gpt4roi.kernels.cpu;
 
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import org.gpt4roi.tensor.DType;
 import org.gpt4roi.tensor.Tensor;
 
-/** TODO(helper): implementation pending. */
+/**
+ * {@code y[M,N] = x[M,K] · w[N,K]ᵀ (+ bias[N])} with w F32, F16 or BF16 used in place.
+ * One row (decode) is bandwidth bound: {@link #rowTimesWeights} streams w once, four rows at a
+ * time, split over threads by rows of w. More rows go to the blocked kernel {@link CpuGemm}.
+ */
 final class CpuMatmul {
     private CpuMatmul() {}
-    static Tensor linear(Parallel par, Tensor x, Tensor w, Tensor bias) { throw new UnsupportedOperationException("not implemented yet"); }
+
+    private static final int L = HalfVectors.LANES;
+
+    static Tensor linear(Parallel par, Tensor x, Tensor w, Tensor bias) {
+        if (x.rank() != 2) throw new IllegalArgumentException("linear: x must be [M,K], got " + x);
+        WeightMatrix wm = WeightMatrix.of(w);
+        int m = x.dim(0), k = x.dim(1), n = wm.rows();
+        if (wm.cols() != k) throw new IllegalArgumentException("linear: x " + x + " and w " + w + " differ in K");
+        if (bias != null && bias.numel() != n) throw new IllegalArgumentException("linear: bias " + bias + " is not [" + n + "]");
+        Tensor xc = x.isContiguous() && x.dtype() == DType.F32 ? x : x.toF32();
+        float[] b = bias == null ? null : bias.toFloatArray();
+        Tensor y = Tensor.zeros(DType.F32, m, n);
+        if (m == 0 || n == 0) return y;
+        MemorySegment xs = xc.segment(), ys = y.segment();
+        if (m == 1) rowTimesWeights(par, xs, wm, b, ys);
+        else CpuGemm.multiply(par, rows(xs, k), m, wm, b, ys, n, 1);
+        return y;
+    }
+
+    /** The rows of a contiguous F32 matrix {@code [M,K]} as a GEMM left operand. */
+    static CpuGemm.RowSource rows(MemorySegment x, int k) {
+        return (m0, m1, k0, k1, dst, ld) -> {
+            for (int r = m0; r < m1; r++)
+                MemorySegment.copy(x, HalfVectors.F32, ((long) r * k + k0) * 4, dst, (r - m0) * ld, k1 - k0);
+        };
+    }
+
+    /** {@code y[n] = x · w[n] (+ b[n])} for one row x[K]: four rows of w per pass over x. */
+    static void rowTimesWeights(Parallel par, MemorySegment x, WeightMatrix w, float[] b, MemorySegment y) {
+        int k = w.cols(), vecEnd = k - k % L;
+        par.forRange(w.rows(), 4, (n0, n1) -> {
+            int n = n0;
+            for (; n + 4 <= n1; n += 4) {
+                FloatVector a0 = FloatVector.zero(HalfVectors.FLOATS), a1 = a0, a2 = a0, a3 = a0;
+                for (int kk = 0; kk < vecEnd; kk += L) {
+                    FloatVector xv = FloatVector.fromMemorySegment(HalfVectors.FLOATS, x, kk * 4L, java.nio.ByteOrder.LITTLE_ENDIAN);
+                    a0 = xv.fma(w.load(n, kk), a0);
+                    a1 = xv.fma(w.load(n + 1, kk), a1);
+                    a2 = xv.fma(w.load(n + 2, kk), a2);
+                    a3 = xv.fma(w.load(n + 3, kk), a3);
+                }
+                store(y, n, HalfVectors.sum(a0) + tail(x, w, n, vecEnd), b);
+                store(y, n + 1, HalfVectors.sum(a1) + tail(x, w, n + 1, vecEnd), b);
+                store(y, n + 2, HalfVectors.sum(a2) + tail(x, w, n + 2, vecEnd), b);
+                store(y, n + 3, HalfVectors.sum(a3) + tail(x, w, n + 3, vecEnd), b);
+            }
+            for (; n < n1; n++) {
+                FloatVector a0 = FloatVector.zero(HalfVectors.FLOATS);
+                for (int kk = 0; kk < vecEnd; kk += L)
+                    a0 = FloatVector.fromMemorySegment(HalfVectors.FLOATS, x, kk * 4L, java.nio.ByteOrder.LITTLE_ENDIAN).fma(w.load(n, kk), a0);
+                store(y, n, HalfVectors.sum(a0) + tail(x, w, n, vecEnd), b);
+            }
+        });
+    }
+
+    private static float tail(MemorySegment x, WeightMatrix w, int n, int from) {
+        float s = 0f;
+        for (int kk = from; kk < w.cols(); kk++) s = Math.fma(x.get(HalfVectors.F32, kk * 4L), w.get(n, kk), s);
+        return s;
+    }
+
+    private static void store(MemorySegment y, int n, float dot, float[] b) {
+        y.set(HalfVectors.F32, n * 4L, b == null ? dot : dot + b[n]);
+    }
 }

@@ -1,0 +1,95 @@
+package org.gpt4roi.kernels.cpu;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+import org.gpt4roi.tensor.DType;
+
+/**
+ * Loads of weight elements (F32, F16 or BF16, little-endian, any byte alignment) as F32 vectors,
+ * converting in registers, and a reduction of a vector to one float in a fixed order.
+ *
+ * <p>F16 → F32 by bit manipulation: the 15 magnitude bits shifted into a float's exponent and
+ * mantissa field give the value scaled by 2⁻¹¹², exact for normal and subnormal halves, so one
+ * multiply by 2¹¹² finishes the job; infinities and NaNs (exponent 31) get an all-ones exponent
+ * with their payload kept and NaNs made quiet, as F16C's {@code vcvtph2ps} (behind the compiled
+ * {@link Float#float16ToFloat}) does. BF16 → F32 is a 16-bit shift.
+ */
+final class HalfVectors {
+    private HalfVectors() {}
+
+    static final VectorSpecies<Float> FLOATS = CpuVectors.FLOATS;
+    static final int LANES = FLOATS.length();
+    private static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, FLOATS.vectorShape());
+    /** Half-width shorts: as many lanes as {@link #FLOATS}. */
+    private static final VectorSpecies<Short> HALVES =
+            VectorSpecies.of(short.class, jdk.incubator.vector.VectorShape.forBitSize(FLOATS.vectorBitSize() / 2));
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    /** Little-endian unaligned element layouts (weights may sit at any offset of a mapped file). */
+    static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
+    static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
+    private static final VectorShuffle<Float>[] BUTTERFLY = butterfly();
+
+    /** {@code LANES} elements of a {@code dtype} array in {@code seg}, from element {@code index} on, as floats. */
+    static FloatVector load(DType dtype, MemorySegment seg, long index) {
+        return switch (dtype) {
+            case F32 -> FloatVector.fromMemorySegment(FLOATS, seg, index * 4, LE);
+            case F16 -> f16ToF32(halves(seg, index));
+            case BF16 -> halves(seg, index).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            default -> throw new IllegalArgumentException("weights must be F32, F16 or BF16, not " + dtype);
+        };
+    }
+
+    /** One element of a {@code dtype} array, as float (the scalar tail of {@link #load}). */
+    static float loadScalar(DType dtype, MemorySegment seg, long index) {
+        return switch (dtype) {
+            case F32 -> seg.get(F32, index * 4);
+            case F16 -> Float.float16ToFloat(seg.get(I16, index * 2));
+            case BF16 -> Float.intBitsToFloat(seg.get(I16, index * 2) << 16);
+            default -> throw new IllegalArgumentException("weights must be F32, F16 or BF16, not " + dtype);
+        };
+    }
+
+    /** F16 bit patterns (in the low 16 bits of each lane) → F32 values. */
+    static FloatVector f16ToF32(IntVector h) {
+        IntVector magnitude = h.and(0x7fff).lanewise(VectorOperators.LSHL, 13);        // value · 2⁻¹¹² as float bits
+        IntVector sign = h.and(0x8000).lanewise(VectorOperators.LSHL, 16);
+        IntVector finite = magnitude.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
+        VectorMask<Integer> infOrNan = magnitude.compare(VectorOperators.GE, 0x7c00 << 13);
+        VectorMask<Integer> nan = magnitude.compare(VectorOperators.GT, 0x7c00 << 13);
+        IntVector bits = finite.blend(magnitude.or(0x7f80_0000), infOrNan).blend(magnitude.or(0x7fc0_0000), nan);
+        return bits.or(sign).reinterpretAsFloats();
+    }
+
+    private static IntVector halves(MemorySegment seg, long index) {
+        return (IntVector) ShortVector.fromMemorySegment(HALVES, seg, index * 2, LE)
+                .convertShape(VectorOperators.ZERO_EXTEND_S2I, INTS, 0);
+    }
+
+    /**
+     * Sum of the lanes in a fixed butterfly order (lane i + lane i^h for h = L/2 … 1). Unlike
+     * {@code reduceLanes(ADD)}, whose order may vary over time, this is reproducible.
+     */
+    static float sum(FloatVector v) {
+        for (VectorShuffle<Float> s : BUTTERFLY) v = v.add(v.rearrange(s));
+        return v.lane(0);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] butterfly() {
+        int steps = Integer.numberOfTrailingZeros(LANES);
+        VectorShuffle<Float>[] s = new VectorShuffle[steps];
+        for (int i = 0; i < steps; i++) {
+            int h = LANES >> (i + 1);
+            s[i] = VectorShuffle.fromOp(FLOATS, lane -> lane ^ h);
+        }
+        return s;
+    }
+}

@@ -1,0 +1,40 @@
+package org.gpt4roi.kernels.cpu;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import org.gpt4roi.tensor.DType;
+import org.gpt4roi.tensor.Tensor;
+
+/**
+ * A weight matrix {@code w[N,K]} (PyTorch's [out, in] layout) used in place: F32, F16 or BF16
+ * elements read straight from its host segment (often a memory-mapped file, any alignment).
+ */
+record WeightMatrix(DType dtype, MemorySegment segment, int rows, int cols) {
+
+    /** The matrix view of a contiguous host tensor {@code w[N,K]} (contiguous copy as F32 otherwise). */
+    static WeightMatrix of(Tensor w) {
+        if (w.rank() != 2) throw new IllegalArgumentException("weight must be [N,K], got " + w);
+        if (!w.isContiguous() || !(w.dtype() == DType.F32 || w.dtype() == DType.F16 || w.dtype() == DType.BF16)) w = w.toF32();
+        return new WeightMatrix(w.dtype(), w.segment(), w.dim(0), w.dim(1));
+    }
+
+    /** {@link HalfVectors#LANES} elements of row {@code n} from column {@code k} on, as floats. */
+    FloatVector load(int n, int k) { return HalfVectors.load(dtype, segment, (long) n * cols + k); }
+
+    /** Element {@code w[n,k]} as float. */
+    float get(int n, int k) { return HalfVectors.loadScalar(dtype, segment, (long) n * cols + k); }
+
+    /**
+     * Rows {@code [n0,n1)}, columns {@code [k0,k1)} as F32 into {@code dst[(n-n0)·ld + (k-k0)]},
+     * the columns from {@code k1-k0} up to {@code ld} set to zero.
+     */
+    void pack(int n0, int n1, int k0, int k1, float[] dst, int ld) {
+        int kc = k1 - k0, vecEnd = kc - kc % HalfVectors.LANES;
+        for (int n = n0; n < n1; n++) {
+            int row = (n - n0) * ld;
+            for (int k = 0; k < vecEnd; k += HalfVectors.LANES) load(n, k0 + k).intoArray(dst, row + k);
+            for (int k = vecEnd; k < kc; k++) dst[row + k] = get(n, k0 + k);
+            java.util.Arrays.fill(dst, row + kc, row + ld, 0f);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package org.gpt4roi.kernels.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Random;
+import org.gpt4roi.tensor.DType;
+import org.gpt4roi.tensor.Tensor;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class CpuMatmulTest {
+    private static final Parallel PAR = new Parallel(2);
+
+    @AfterAll static void close() { PAR.close(); }
+
+    @Test void f16AndBf16ConvertExactlyForAllBitPatterns() {
+        MemorySegment seg = Arena.ofAuto().allocate(65536 * 2 + 1).asSlice(1);   // odd address on purpose
+        for (int i = 0; i < 65536; i++) seg.set(HalfVectors.I16, i * 2L, (short) i);
+        for (int i = 0; i < 65536; i += HalfVectors.LANES) {
+            float[] f16 = HalfVectors.load(DType.F16, seg, i).toArray();
+            float[] bf16 = HalfVectors.load(DType.BF16, seg, i).toArray();
+            for (int l = 0; l < HalfVectors.LANES; l++) {
+                short bits = (short) (i + l);
+                float want = Float.float16ToFloat(bits);   // NaNs come out quiet, as F16C converts them
+                int wantBits = Float.floatToRawIntBits(want) | (Float.isNaN(want) ? 0x0040_0000 : 0);
+                assertEquals(wantBits, Float.floatToRawIntBits(f16[l]),
+                        () -> "F16 0x" + Integer.toHexString(bits & 0xffff));
+                assertEquals(bits << 16, Float.floatToRawIntBits(bf16[l]), () -> "BF16 0x" + Integer.toHexString(bits & 0xffff));
+            }
+        }
+    }
+
+    @ParameterizedTest @EnumSource(value = DType.class, names = {"F32", "F16", "BF16"})
+    void batchedMatchesDoubleReference(DType dtype) {
+        check(dtype, 7, 37, 29, true, 1e-5);
+        check(dtype, 2, 8, 5, false, 1e-5);
+        check(dtype, 261, 1100, 53, true, 1e-5);   // several M and K blocks, edge tiles
+    }
+
+    @ParameterizedTest @EnumSource(value = DType.class, names = {"F32", "F16", "BF16"})
+    void oneRowMatchesDoubleReference(DType dtype) {
+        check(dtype, 1, 37, 29, true, 1e-5);
+        check(dtype, 1, 3, 2, false, 1e-5);
+        check(dtype, 1, 1029, 67, true, 1e-5);
+    }
+
+    @Test void stridedInputIsAccepted() {
+        Random rnd = new Random(5);
+        Tensor xt = Tensor.ofFloats(MatmulTestTensors.uniform(rnd, 13 * 6), 13, 6);   // x = xtᵀ [6,13], not contiguous
+        Tensor w = MatmulTestTensors.unaligned(DType.F16, MatmulTestTensors.uniform(rnd, 9 * 13), 9, 13);
+        Tensor y = CpuMatmul.linear(PAR, xt.transpose(0, 1), w, null);
+        double err = MatmulTestTensors.relativeError(y.toFloatArray(), reference(MatmulTestTensors.doubles(xt.transpose(0, 1)), MatmulTestTensors.doubles(w), null, 6, 13, 9));
+        assertTrue(err < 1e-5, "relative error " + err);
+    }
+
+    @Test void reproducibleAndIndependentOfThreadCount() {
+        Random rnd = new Random(11);
+        for (int m : new int[] {1, 45}) {
+            Tensor x = Tensor.ofFloats(MatmulTestTensors.uniform(rnd, m * 777), m, 777);
+            Tensor w = MatmulTestTensors.unaligned(DType.BF16, MatmulTestTensors.uniform(rnd, 101 * 777), 101, 777);
+            float[] first = CpuMatmul.linear(PAR, x, w, null).toFloatArray();
+            assertArrayEquals(first, CpuMatmul.linear(PAR, x, w, null).toFloatArray(), "M=" + m + ": second run differs");
+            try (Parallel three = new Parallel(3)) {
+                assertArrayEquals(first, CpuMatmul.linear(three, x, w, null).toFloatArray(), "M=" + m + ": 3 threads differ from 2");
+            }
+        }
+    }
+
+    private static void check(DType dtype, int m, int k, int n, boolean withBias, double tolerance) {
+        Random rnd = new Random(31L * m + 7L * k + n + dtype.ordinal());
+        Tensor x = Tensor.ofFloats(MatmulTestTensors.uniform(rnd, m * k), m, k);
+        Tensor w = MatmulTestTensors.unaligned(dtype, MatmulTestTensors.uniform(rnd, n * k), n, k);
+        Tensor b = withBias ? MatmulTestTensors.unaligned(DType.BF16, MatmulTestTensors.uniform(rnd, n), n) : null;
+        Tensor y = CpuMatmul.linear(PAR, x, w, b);
+        assertArrayEquals(new int[] {m, n}, y.shape());
+        double[] want = reference(MatmulTestTensors.doubles(x), MatmulTestTensors.doubles(w), b == null ? null : MatmulTestTensors.doubles(b), m, k, n);
+        double err = MatmulTestTensors.relativeError(y.toFloatArray(), want);
+        assertTrue(err < tolerance, dtype + " M=" + m + " K=" + k + " N=" + n + ": relative error " + err + " ≥ " + tolerance);
+    }
+
+    static double[] reference(double[] x, double[] w, double[] b, int m, int k, int n) {
+        double[] y = new double[m * n];
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++) {
+                double s = b == null ? 0 : b[j];
+                for (int kk = 0; kk < k; kk++) s += x[i * k + kk] * w[j * k + kk];
+                y[i * n + j] = s;
+            }
+        return y;
+    }
+}
