@@ -43,7 +43,8 @@ import org.gpt4roi.weights.SafeTensorsWriter;
  * </ol>
  * Peak resident memory is VmHWM of this process (mapped weight pages count once touched).
  * Usage: {@code LlamaBenchmark [--threads N] [--prompt 300] [--decode 8] [--layers-7b 4] [--bandwidth 20.7]
- * [--tmp DIR] [--python /usr/bin/python3] [--skip-7b] [--skip-torch]}.
+ * [--tmp DIR] [--python /usr/bin/python3] [--skip-7b] [--skip-torch] [--profile]}; {@code --profile} adds the
+ * time spent in each backend op.
  */
 public final class LlamaBenchmark {
     /** A LLaMA shape. */
@@ -72,11 +73,14 @@ public final class LlamaBenchmark {
     public static void main(String[] args) throws Exception {
         Options o = Options.parse(args);
         Path tmp = Files.createDirectories(o.tmp);
-        try (Backend backend = Backends.create("cpu", o.threads, 0)) {
+        try (Backend cpu = Backends.create("cpu", o.threads, 0)) {
+            Backend backend = o.profile ? OpClock.wrap(cpu) : cpu;
             System.out.printf("backend: %s; load average %s; %d cores%n", backend.describe(), loadAverage(),
                     Runtime.getRuntime().availableProcessors());
             if (!o.skip7b) bench7b(o, backend, tmp);
+            if (o.profile) OpClock.report(backend);
             if (!o.skipTorch) benchAgainstTorch(o, backend, tmp);
+            if (o.profile) OpClock.report(backend);
             System.out.printf("peak resident memory (VmHWM): %.2f GB%n", vmHwmBytes() / 1e9);
         }
     }
@@ -168,6 +172,44 @@ public final class LlamaBenchmark {
             if (!name.startsWith("prefill.layer.")) return;
             if (!name.equals("prefill.layer.0")) (t.dim(0) > 1 ? prefill : decode).add((now - last) / 1e9);
             last = now;
+        }
+    }
+
+    /** With {@code --profile}: a backend proxy that adds up the time of each op (kernels are synchronous on the cpu). */
+    static final class OpClock implements java.lang.reflect.InvocationHandler {
+        private final Backend target;
+        private final Map<String, long[]> nanosAndCalls = new java.util.TreeMap<>();
+
+        private OpClock(Backend target) { this.target = target; }
+
+        static Backend wrap(Backend backend) {
+            return (Backend) java.lang.reflect.Proxy.newProxyInstance(Backend.class.getClassLoader(),
+                    new Class<?>[] {Backend.class}, new OpClock(backend));
+        }
+
+        @Override public Object invoke(Object proxy, java.lang.reflect.Method m, Object[] args) throws Throwable {
+            long t0 = System.nanoTime();
+            try {
+                return m.invoke(target, args);
+            } catch (java.lang.reflect.InvocationTargetException e) {
+                throw e.getCause();
+            } finally {
+                long[] acc = nanosAndCalls.computeIfAbsent(m.getName(), k -> new long[2]);
+                acc[0] += System.nanoTime() - t0;
+                acc[1]++;
+            }
+        }
+
+        /** Prints and clears the totals (warm-up passes included). */
+        static void report(Backend proxy) {
+            OpClock clock = (OpClock) java.lang.reflect.Proxy.getInvocationHandler(proxy);
+            if (clock.nanosAndCalls.isEmpty()) return;
+            double total = clock.nanosAndCalls.values().stream().mapToLong(a -> a[0]).sum();
+            System.out.println("  time per backend op (all passes, warm-up included):");
+            clock.nanosAndCalls.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]))
+                    .forEach(e -> System.out.printf("    %-16s %8.2f s %5.1f%% %7d calls%n", e.getKey(), e.getValue()[0] / 1e9,
+                            100 * e.getValue()[0] / total, e.getValue()[1]));
+            clock.nanosAndCalls.clear();
         }
     }
 
@@ -297,13 +339,13 @@ public final class LlamaBenchmark {
 
     /** Command-line flags. */
     record Options(int threads, int prompt, int decode, int layers7b, double bandwidth, Path tmp,
-                   String python, String script, boolean skip7b, boolean skipTorch) {
+                   String python, String script, boolean skip7b, boolean skipTorch, boolean profile) {
         static Options parse(String[] args) {
             int threads = 0, prompt = 300, decode = 8, layers7b = 4;
             double bandwidth = 20.7;
             Path tmp = Path.of(System.getProperty("java.io.tmpdir"), "gpt4roi-llama-bench");
             String python = "/usr/bin/python3", script = "benchmarks/python/llama_bench.py";
-            boolean skip7b = false, skipTorch = false;
+            boolean skip7b = false, skipTorch = false, profile = false;
             for (int a = 0; a < args.length; a++) {
                 switch (args[a]) {
                     case "--threads" -> threads = Integer.parseInt(args[++a]);
@@ -316,13 +358,14 @@ public final class LlamaBenchmark {
                     case "--script" -> script = args[++a];
                     case "--skip-7b" -> skip7b = true;
                     case "--skip-torch" -> skipTorch = true;
+                    case "--profile" -> profile = true;
                     default -> throw new IllegalArgumentException("unknown option " + args[a]
                             + "; see the Javadoc of LlamaBenchmark for the options");
                 }
             }
             if (layers7b < 3) throw new IllegalArgumentException("--layers-7b must be at least 3 (two layer intervals are timed)");
             Locale.setDefault(Locale.ROOT);
-            return new Options(threads, prompt, decode, layers7b, bandwidth, tmp, python, script, skip7b, skipTorch);
+            return new Options(threads, prompt, decode, layers7b, bandwidth, tmp, python, script, skip7b, skipTorch, profile);
         }
     }
 }
