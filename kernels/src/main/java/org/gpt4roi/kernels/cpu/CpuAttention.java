@@ -2,6 +2,7 @@ package org.gpt4roi.kernels.cpu;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -147,7 +148,7 @@ final class CpuAttention {
                 for (int r = 0; r < BLOCK; r++) {
                     int visible = op.visible(t0 + Math.min(r, rows - 1));
                     softmax(scores, r * padded, visible);
-                    java.util.Arrays.fill(scores, r * padded + visible, r * padded + count, 0f);
+                    Arrays.fill(scores, r * padded + visible, r * padded + count, 0f);
                 }
                 blockValues(scores, padded, values, hd, count, out, (long) t0 * width + (long) h * hd, width, rows);
             }
@@ -239,7 +240,7 @@ final class CpuAttention {
     /** {@code acc = Σ_s w[s] · v[base + s·stride ..][0..acc.length)} over {@code s < count}, row after row. */
     private static void weightedSum(float[] w, int count, MemorySegment v, long base, long stride, float[] acc) {
         int n = acc.length, bound = S.loopBound(n);
-        java.util.Arrays.fill(acc, 0f);
+        Arrays.fill(acc, 0f);
         for (int s = 0; s < count; s++) {
             long row = base + s * stride;
             FloatVector ws = FloatVector.broadcast(S, w[s]);
