@@ -4,7 +4,6 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.gpt4roi.tensor.DType;
 import org.gpt4roi.tensor.Tensor;
@@ -232,7 +231,7 @@ final class CpuAttention {
             acc3 = load(a, ao + i + 3 * step).fma(load(b, bo + i + 3 * step), acc3);
         }
         for (int bound = S.loopBound(n); i < bound; i += step) acc0 = load(a, ao + i).fma(load(b, bo + i), acc0);
-        float sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+        float sum = HalfVectors.sum(acc0.add(acc1).add(acc2.add(acc3)));
         for (; i < n; i++) sum += a.getAtIndex(CpuCopy.F32, ao + i) * b.getAtIndex(CpuCopy.F32, bo + i);
         return sum;
     }
@@ -272,12 +271,12 @@ final class CpuAttention {
         int i = from;
         FloatVector sum = FloatVector.zero(S);
         for (int bound = from + S.loopBound(n); i < bound; i += S.length()) {
-            FloatVector e = FloatVector.fromArray(S, x, i).sub(max).lanewise(VectorOperators.EXP);
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, i).sub(max));
             e.intoArray(x, i);
             sum = sum.add(e);
         }
-        float total = sum.reduceLanes(VectorOperators.ADD);
-        for (; i < end; i++) { x[i] = (float) Math.exp(x[i] - max); total += x[i]; }
+        float total = HalfVectors.sum(sum);
+        for (; i < end; i++) { x[i] = VectorMath.exp(x[i] - max); total += x[i]; }
         float inv = 1f / total;
         for (i = from; i < end; i++) x[i] *= inv;
     }
