@@ -6,6 +6,10 @@
 // BF16 is the top half of an F32, so a shift.
 //
 // Offsets and sizes are in elements and fit in int (the Java side checks).
+//
+// No silent a*b+c → fma contraction: results then round like the Java cpu backend's (the matrix
+// products call fma() explicitly where they want it).
+#pragma OPENCL FP_CONTRACT OFF
 
 #if defined(WEIGHT_F16)
 typedef half wtype;
