@@ -2,8 +2,8 @@ package org.gpt4roi.kernels.cpu;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.gpt4roi.tensor.DType;
 import org.gpt4roi.tensor.Tensor;
@@ -75,71 +75,209 @@ final class CpuAttention {
 
     /**
      * {@code out[t,h] = Σ_s softmax_s(q[t,h]·k[s,h] / sqrt(hd)) · v[s,h]}; causal: query t sees keys
-     * {@code 0..S-T+t}. Work is split over (head, query row) pairs.
+     * {@code 0..S-T+t}. A prefill runs as small matrix products over blocks of query rows; a decode
+     * step (or a head size that is no multiple of the vector length) runs row by row.
      */
     static Tensor attention(Parallel par, Tensor q, Tensor k, Tensor v, int heads, boolean causal) {
         if (q.rank() != 2 || k.rank() != 2 || v.rank() != 2 || heads <= 0 || q.dim(1) % heads != 0
                 || k.dim(1) != q.dim(1) || v.dim(1) != q.dim(1) || k.dim(0) != v.dim(0))
             throw new IllegalArgumentException("attention: need q[T,H·hd], k,v[S,H·hd] with " + heads + " heads, got "
                     + q + ", " + k + ", " + v);
-        int tokens = q.dim(0), keys = k.dim(0), width = q.dim(1), hd = width / heads;
+        int tokens = q.dim(0), keys = k.dim(0), hd = q.dim(1) / heads;
         if (causal && tokens > keys)
             throw new IllegalArgumentException("attention: causal with " + tokens + " queries but only " + keys + " keys");
-        MemorySegment qs = CpuCopy.contiguous(q).segment(), ks = CpuCopy.contiguous(k).segment(), vs = CpuCopy.contiguous(v).segment();
-        Tensor out = Tensor.zeros(DType.F32, tokens, width);
-        MemorySegment os = out.segment();
-        float scale = (float) Math.sqrt(hd);
-        par.forRange(heads * tokens, (p0, p1) -> {
-            float[] scores = new float[keys];
-            float[] acc = new float[hd];
-            for (int p = p0; p < p1; p++) {
-                int h = p / tokens, t = p % tokens;
-                int visible = causal ? keys - tokens + t + 1 : keys;
-                long qRow = (long) t * width + (long) h * hd;
-                for (int s = 0; s < visible; s++)
-                    scores[s] = dot(qs, qRow, ks, (long) s * width + (long) h * hd, hd) / scale;
-                softmax(scores, visible);
-                java.util.Arrays.fill(acc, 0f);
-                for (int s = 0; s < visible; s++) axpy(scores[s], vs, (long) s * width + (long) h * hd, acc, hd);
-                MemorySegment.copy(acc, 0, os, CpuCopy.F32, qRow * 4, hd);
-            }
-        });
-        return out;
+        Heads op = new Heads(CpuCopy.contiguous(q).segment(), CpuCopy.contiguous(k).segment(), CpuCopy.contiguous(v).segment(),
+                Tensor.zeros(DType.F32, tokens, q.dim(1)), tokens, keys, heads, hd, causal);
+        if (tokens >= BLOCK && hd % S.length() == 0) prefill(par, op);
+        else rowByRow(par, op);
+        return op.out();
     }
 
-    /** {@code a[ao..ao+n) · b[bo..bo+n)}. */
+    /** Query rows per block of the prefill kernel (one vector accumulator each). */
+    private static final int BLOCK = 8;
+
+    /** The operands of one attention call, as contiguous {@code [rows, heads·hd]} segments. */
+    private record Heads(MemorySegment q, MemorySegment k, MemorySegment v, Tensor out,
+                         int tokens, int keys, int heads, int hd, boolean causal) {
+        int width() { return heads * hd; }
+        float scale() { return (float) Math.sqrt(hd); }
+        /** Keys seen by query row t. */
+        int visible(int t) { return causal ? keys - tokens + t + 1 : keys; }
+    }
+
+    /** One (head, query row) pair at a time: dot products against the keys, softmax, weighted sum of the values. */
+    private static void rowByRow(Parallel par, Heads op) {
+        int width = op.width(), hd = op.hd();
+        float scale = op.scale();
+        MemorySegment out = op.out().segment();
+        par.forRange(op.heads() * op.tokens(), (p0, p1) -> {
+            float[] scores = new float[op.keys()], acc = new float[hd];
+            for (int p = p0; p < p1; p++) {
+                int h = p / op.tokens(), t = p % op.tokens(), visible = op.visible(t);
+                long qRow = (long) t * width + (long) h * hd;
+                for (int s = 0; s < visible; s++) scores[s] = dot(op.q(), qRow, op.k(), (long) s * width + (long) h * hd, hd) / scale;
+                softmax(scores, 0, visible);
+                weightedSum(scores, visible, op.v(), (long) h * hd, width, acc);
+                MemorySegment.copy(acc, 0, out, CpuCopy.F32, qRow * 4, hd);
+            }
+        });
+    }
+
+    /**
+     * Blocks of {@link #BLOCK} query rows of one head: {@code scores[8,S] = q[8,hd]·kᵀ} from a transposed
+     * copy of the head's keys, a softmax per row, then {@code out[8,hd] = scores·v} from a dense copy of
+     * its values (in {@code [S, H·hd]} the rows of one head lie one cache set apart and thrash the caches).
+     * Work is split over (head, block) pairs; a task copies a head once.
+     */
+    private static void prefill(Parallel par, Heads op) {
+        int width = op.width(), hd = op.hd(), keys = op.keys(), tokens = op.tokens(), lanes = S.length();
+        int blocks = (tokens + BLOCK - 1) / BLOCK, padded = (keys + lanes - 1) / lanes * lanes;
+        MemorySegment out = op.out().segment();
+        par.forRange(op.heads() * blocks, (p0, p1) -> {
+            float[] keysT = new float[hd * padded], values = new float[keys * hd];
+            float[] queries = new float[BLOCK * hd], scores = new float[BLOCK * padded];
+            int copiedHead = -1;
+            for (int p = p0; p < p1; p++) {
+                int h = p / blocks, t0 = p % blocks * BLOCK, rows = Math.min(BLOCK, tokens - t0);
+                if (h != copiedHead) { copyHead(op, h, keysT, padded, values); copiedHead = h; }
+                for (int r = 0; r < BLOCK; r++)   // a short last block repeats its last row
+                    MemorySegment.copy(op.q(), CpuCopy.F32, ((long) (t0 + Math.min(r, rows - 1)) * width + (long) h * hd) * 4, queries, r * hd, hd);
+                int count = op.visible(t0 + rows - 1);
+                blockScores(queries, keysT, padded, hd, count, op.scale(), scores);
+                for (int r = 0; r < BLOCK; r++) {
+                    int visible = op.visible(t0 + Math.min(r, rows - 1));
+                    softmax(scores, r * padded, visible);
+                    Arrays.fill(scores, r * padded + visible, r * padded + count, 0f);
+                }
+                blockValues(scores, padded, values, hd, count, out, (long) t0 * width + (long) h * hd, width, rows);
+            }
+        });
+    }
+
+    /** Keys of head h transposed to {@code keysT[hd, padded]} (zero beyond S) and values to dense {@code values[S, hd]}. */
+    private static void copyHead(Heads op, int h, float[] keysT, int padded, float[] values) {
+        int hd = op.hd();
+        float[] row = new float[hd];
+        for (int s = 0; s < op.keys(); s++) {
+            long at = ((long) s * op.width() + (long) h * hd) * 4;
+            MemorySegment.copy(op.k(), CpuCopy.F32, at, row, 0, hd);
+            for (int i = 0; i < hd; i++) keysT[i * padded + s] = row[i];
+            MemorySegment.copy(op.v(), CpuCopy.F32, at, values, s * hd, hd);
+        }
+    }
+
+    /** {@code scores[r, s] = q[r]·k[s] / scale} for 8 rows and keys {@code s < count} (rounded up to whole vectors). */
+    private static void blockScores(float[] q, float[] keysT, int padded, int hd, int count, float scale, float[] scores) {
+        for (int s = 0; s < count; s += S.length()) {
+            FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+            for (int i = 0; i < hd; i++) {
+                FloatVector kv = FloatVector.fromArray(S, keysT, i * padded + s);
+                a0 = fma(kv, q[i], a0);
+                a1 = fma(kv, q[hd + i], a1);
+                a2 = fma(kv, q[2 * hd + i], a2);
+                a3 = fma(kv, q[3 * hd + i], a3);
+                a4 = fma(kv, q[4 * hd + i], a4);
+                a5 = fma(kv, q[5 * hd + i], a5);
+                a6 = fma(kv, q[6 * hd + i], a6);
+                a7 = fma(kv, q[7 * hd + i], a7);
+            }
+            a0.div(scale).intoArray(scores, s);
+            a1.div(scale).intoArray(scores, padded + s);
+            a2.div(scale).intoArray(scores, 2 * padded + s);
+            a3.div(scale).intoArray(scores, 3 * padded + s);
+            a4.div(scale).intoArray(scores, 4 * padded + s);
+            a5.div(scale).intoArray(scores, 5 * padded + s);
+            a6.div(scale).intoArray(scores, 6 * padded + s);
+            a7.div(scale).intoArray(scores, 7 * padded + s);
+        }
+    }
+
+    /** {@code out[r] = Σ_{s<count} p[r, s]·v[s]} for the first {@code rows} of 8 rows, one vector of columns at a time. */
+    private static void blockValues(float[] p, int padded, float[] values, int hd, int count,
+                                    MemorySegment out, long outBase, int width, int rows) {
+        for (int c = 0; c < hd; c += S.length()) {
+            FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+            for (int s = 0; s < count; s++) {
+                FloatVector vv = FloatVector.fromArray(S, values, s * hd + c);
+                a0 = fma(vv, p[s], a0);
+                a1 = fma(vv, p[padded + s], a1);
+                a2 = fma(vv, p[2 * padded + s], a2);
+                a3 = fma(vv, p[3 * padded + s], a3);
+                a4 = fma(vv, p[4 * padded + s], a4);
+                a5 = fma(vv, p[5 * padded + s], a5);
+                a6 = fma(vv, p[6 * padded + s], a6);
+                a7 = fma(vv, p[7 * padded + s], a7);
+            }
+            long at = outBase + c;
+            storeRow(a0, 0, rows, out, at, width);
+            storeRow(a1, 1, rows, out, at, width);
+            storeRow(a2, 2, rows, out, at, width);
+            storeRow(a3, 3, rows, out, at, width);
+            storeRow(a4, 4, rows, out, at, width);
+            storeRow(a5, 5, rows, out, at, width);
+            storeRow(a6, 6, rows, out, at, width);
+            storeRow(a7, 7, rows, out, at, width);
+        }
+    }
+
+    /** {@code a[ao..ao+n) · b[bo..bo+n)}, with four independent accumulators to hide the FMA latency. */
     private static float dot(MemorySegment a, long ao, MemorySegment b, long bo, int n) {
-        int i = 0;
-        FloatVector acc = FloatVector.zero(S);
-        for (int bound = S.loopBound(n); i < bound; i += S.length())
-            acc = FloatVector.fromMemorySegment(S, a, (ao + i) * 4, LE).fma(FloatVector.fromMemorySegment(S, b, (bo + i) * 4, LE), acc);
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        int step = S.length(), i = 0;
+        FloatVector acc0 = FloatVector.zero(S), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        for (int bound = n - n % (4 * step); i < bound; i += 4 * step) {
+            acc0 = load(a, ao + i).fma(load(b, bo + i), acc0);
+            acc1 = load(a, ao + i + step).fma(load(b, bo + i + step), acc1);
+            acc2 = load(a, ao + i + 2 * step).fma(load(b, bo + i + 2 * step), acc2);
+            acc3 = load(a, ao + i + 3 * step).fma(load(b, bo + i + 3 * step), acc3);
+        }
+        for (int bound = S.loopBound(n); i < bound; i += step) acc0 = load(a, ao + i).fma(load(b, bo + i), acc0);
+        float sum = HalfVectors.sum(acc0.add(acc1).add(acc2.add(acc3)));
         for (; i < n; i++) sum += a.getAtIndex(CpuCopy.F32, ao + i) * b.getAtIndex(CpuCopy.F32, bo + i);
         return sum;
     }
 
-    /** {@code acc += w · v[vo..vo+n)}. */
-    private static void axpy(float w, MemorySegment v, long vo, float[] acc, int n) {
-        int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += S.length())
-            FloatVector.fromMemorySegment(S, v, (vo + i) * 4, LE).fma(FloatVector.broadcast(S, w), FloatVector.fromArray(S, acc, i)).intoArray(acc, i);
-        for (; i < n; i++) acc[i] += w * v.getAtIndex(CpuCopy.F32, vo + i);
+    /** {@code acc = Σ_s w[s] · v[base + s·stride ..][0..acc.length)} over {@code s < count}, row after row. */
+    private static void weightedSum(float[] w, int count, MemorySegment v, long base, long stride, float[] acc) {
+        int n = acc.length, bound = S.loopBound(n);
+        Arrays.fill(acc, 0f);
+        for (int s = 0; s < count; s++) {
+            long row = base + s * stride;
+            FloatVector ws = FloatVector.broadcast(S, w[s]);
+            int i = 0;
+            for (; i < bound; i += S.length()) load(v, row + i).fma(ws, FloatVector.fromArray(S, acc, i)).intoArray(acc, i);
+            for (; i < n; i++) acc[i] += w[s] * v.getAtIndex(CpuCopy.F32, row + i);
+        }
     }
 
-    /** Softmax of {@code x[0..n)} in place. */
-    private static void softmax(float[] x, int n) {
+    /** Stores row r of a block at element {@code at + r·width}, unless the block has fewer rows. */
+    private static void storeRow(FloatVector row, int r, int rows, MemorySegment out, long at, int width) {
+        if (r < rows) row.intoMemorySegment(out, (at + (long) r * width) * 4, LE);
+    }
+
+    /** {@code v·w + acc} with the scalar w in every lane. */
+    private static FloatVector fma(FloatVector v, float w, FloatVector acc) {
+        return v.fma(FloatVector.broadcast(S, w), acc);
+    }
+
+    private static FloatVector load(MemorySegment seg, long element) {
+        return FloatVector.fromMemorySegment(S, seg, element * 4, LE);
+    }
+
+    /** Softmax of {@code x[from..from+n)} in place. */
+    private static void softmax(float[] x, int from, int n) {
+        int end = from + n;
         float max = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) max = Math.max(max, x[i]);
-        int i = 0;
+        for (int i = from; i < end; i++) max = Math.max(max, x[i]);
+        int i = from;
         FloatVector sum = FloatVector.zero(S);
-        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-            FloatVector e = FloatVector.fromArray(S, x, i).sub(max).lanewise(VectorOperators.EXP);
+        for (int bound = from + S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, i).sub(max));
             e.intoArray(x, i);
             sum = sum.add(e);
         }
-        float total = sum.reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) { x[i] = (float) Math.exp(x[i] - max); total += x[i]; }
+        float total = HalfVectors.sum(sum);
+        for (; i < end; i++) { x[i] = VectorMath.exp(x[i] - max); total += x[i]; }
         float inv = 1f / total;
-        for (i = 0; i < n; i++) x[i] *= inv;
+        for (i = from; i < end; i++) x[i] *= inv;
     }
 }

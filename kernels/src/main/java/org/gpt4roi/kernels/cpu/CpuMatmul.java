@@ -39,41 +39,31 @@ final class CpuMatmul {
         };
     }
 
-    /** {@code y[n] = x · w[n] (+ b[n])} for one row x[K]: four rows of w per pass over x. */
+    /** {@code y[n] = x · w[n] (+ b[n])} for one row x[K]; w streams through once, split over threads by rows. */
     static void rowTimesWeights(Parallel par, MemorySegment x, WeightMatrix w, float[] b, MemorySegment y) {
-        int k = w.cols(), vecEnd = k - k % L;
         par.forRange(w.rows(), 4, (n0, n1) -> {
-            int n = n0;
-            for (; n + 4 <= n1; n += 4) {
-                FloatVector a0 = FloatVector.zero(HalfVectors.FLOATS), a1 = a0, a2 = a0, a3 = a0;
-                for (int kk = 0; kk < vecEnd; kk += L) {
-                    FloatVector xv = FloatVector.fromMemorySegment(HalfVectors.FLOATS, x, kk * 4L, java.nio.ByteOrder.LITTLE_ENDIAN);
-                    a0 = xv.fma(w.load(n, kk), a0);
-                    a1 = xv.fma(w.load(n + 1, kk), a1);
-                    a2 = xv.fma(w.load(n + 2, kk), a2);
-                    a3 = xv.fma(w.load(n + 3, kk), a3);
-                }
-                store(y, n, HalfVectors.sum(a0) + tail(x, w, n, vecEnd), b);
-                store(y, n + 1, HalfVectors.sum(a1) + tail(x, w, n + 1, vecEnd), b);
-                store(y, n + 2, HalfVectors.sum(a2) + tail(x, w, n + 2, vecEnd), b);
-                store(y, n + 3, HalfVectors.sum(a3) + tail(x, w, n + 3, vecEnd), b);
-            }
-            for (; n < n1; n++) {
-                FloatVector a0 = FloatVector.zero(HalfVectors.FLOATS);
-                for (int kk = 0; kk < vecEnd; kk += L)
-                    a0 = FloatVector.fromMemorySegment(HalfVectors.FLOATS, x, kk * 4L, java.nio.ByteOrder.LITTLE_ENDIAN).fma(w.load(n, kk), a0);
-                store(y, n, HalfVectors.sum(a0) + tail(x, w, n, vecEnd), b);
+            for (int n = n0; n < n1; n++) {
+                float dot = dot(x, w, n);
+                y.set(HalfVectors.F32, n * 4L, b == null ? dot : dot + b[n]);
             }
         });
     }
 
-    private static float tail(MemorySegment x, WeightMatrix w, int n, int from) {
-        float s = 0f;
-        for (int kk = from; kk < w.cols(); kk++) s = Math.fma(x.get(HalfVectors.F32, kk * 4L), w.get(n, kk), s);
+    /** x · w[n]: two interleaved vector accumulators (two FMA chains in flight), then the scalar tail. */
+    private static float dot(MemorySegment x, WeightMatrix w, int n) {
+        int k = w.cols(), vecEnd = k - k % L, kk = 0;
+        FloatVector a0 = FloatVector.zero(HalfVectors.FLOATS), a1 = a0;
+        for (; kk + 2 * L <= vecEnd; kk += 2 * L) {
+            a0 = xVector(x, kk).fma(w.load(n, kk), a0);
+            a1 = xVector(x, kk + L).fma(w.load(n, kk + L), a1);
+        }
+        if (kk < vecEnd) a0 = xVector(x, kk).fma(w.load(n, kk), a0);
+        float s = HalfVectors.sum(a0.add(a1));
+        for (kk = vecEnd; kk < k; kk++) s = Math.fma(x.get(HalfVectors.F32, kk * 4L), w.get(n, kk), s);
         return s;
     }
 
-    private static void store(MemorySegment y, int n, float dot, float[] b) {
-        y.set(HalfVectors.F32, n * 4L, b == null ? dot : dot + b[n]);
+    private static FloatVector xVector(MemorySegment x, int k) {
+        return FloatVector.fromMemorySegment(HalfVectors.FLOATS, x, k * 4L, java.nio.ByteOrder.LITTLE_ENDIAN);
     }
 }

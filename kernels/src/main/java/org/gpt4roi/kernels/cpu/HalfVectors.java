@@ -6,7 +6,6 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -16,11 +15,12 @@ import org.gpt4roi.tensor.DType;
  * Loads of weight elements (F32, F16 or BF16, little-endian, any byte alignment) as F32 vectors,
  * converting in registers, and a reduction of a vector to one float in a fixed order.
  *
- * <p>F16 → F32 by bit manipulation: the 15 magnitude bits shifted into a float's exponent and
- * mantissa field give the value scaled by 2⁻¹¹², exact for normal and subnormal halves, so one
- * multiply by 2¹¹² finishes the job; infinities and NaNs (exponent 31) get an all-ones exponent
- * with their payload kept and NaNs made quiet, as F16C's {@code vcvtph2ps} (behind the compiled
- * {@link Float#float16ToFloat}) does. BF16 → F32 is a 16-bit shift.
+ * <p>F16 → F32 without a multiply on subnormal floats (which costs a microcode assist per vector
+ * on this AMD core): the 15 magnitude bits shifted into place with the exponent rebiased by 112
+ * give {@code f}, right for normal halves; for subnormal halves (exponent 0) {@code f = 2⁻¹⁵ + m·2⁻²⁵}
+ * and the wanted {@code m·2⁻²⁴} is {@code 2f − 2⁻¹⁴}, which is also the smaller of the two there
+ * (and the larger for normal halves), so one FMA and an integer min select it. Exponent 31
+ * (infinity, NaN) gets an all-ones exponent with the payload kept. BF16 → F32 is a 16-bit shift.
  */
 final class HalfVectors {
     private HalfVectors() {}
@@ -57,20 +57,19 @@ final class HalfVectors {
         };
     }
 
-    /** F16 bit patterns (in the low 16 bits of each lane) → F32 values. */
+    /** F16 bit patterns (sign-extended to int lanes) → F32 values. */
     static FloatVector f16ToF32(IntVector h) {
-        IntVector magnitude = h.and(0x7fff).lanewise(VectorOperators.LSHL, 13);        // value · 2⁻¹¹² as float bits
-        IntVector sign = h.and(0x8000).lanewise(VectorOperators.LSHL, 16);
-        IntVector finite = magnitude.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
-        VectorMask<Integer> infOrNan = magnitude.compare(VectorOperators.GE, 0x7c00 << 13);
-        VectorMask<Integer> nan = magnitude.compare(VectorOperators.GT, 0x7c00 << 13);
-        IntVector bits = finite.blend(magnitude.or(0x7f80_0000), infOrNan).blend(magnitude.or(0x7fc0_0000), nan);
-        return bits.or(sign).reinterpretAsFloats();
+        IntVector magnitude = h.and(0x7fff);
+        FloatVector f = magnitude.lanewise(VectorOperators.LSHL, 13).add(112 << 23).reinterpretAsFloats();
+        IntVector bits = f.reinterpretAsInts().min(f.fma(2f, -0x1p-14f).reinterpretAsInts())   // both ≥ 0: int order = float order
+                .or(h.and(0x8000_0000));
+        return bits.blend(bits.or(0x7f80_0000), magnitude.compare(VectorOperators.GT, 0x7bff)).reinterpretAsFloats();
     }
 
+    /** {@code LANES} 16-bit elements from element {@code index} on, sign-extended to int lanes. */
     private static IntVector halves(MemorySegment seg, long index) {
         return (IntVector) ShortVector.fromMemorySegment(HALVES, seg, index * 2, LE)
-                .convertShape(VectorOperators.ZERO_EXTEND_S2I, INTS, 0);
+                .convertShape(VectorOperators.S2I, INTS, 0);
     }
 
     /**

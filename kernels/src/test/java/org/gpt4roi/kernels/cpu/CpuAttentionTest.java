@@ -69,7 +69,7 @@ class CpuAttentionTest {
     }
 
     @Test void attentionMatchesDoubleReference() {
-        int[][] cases = {{7, 13, 5, 20}, {1, 300, 4, 128}, {37, 37, 2, 64}};   // T, S, H, hd
+        int[][] cases = {{7, 13, 5, 20}, {1, 300, 4, 128}, {37, 37, 2, 64}, {12, 29, 3, 32}};   // T, S, H, hd
         for (int[] c : cases)
             for (boolean causal : new boolean[] {false, true}) {
                 int tokens = c[0], keys = c[1], heads = c[2], hd = c[3];
