@@ -147,21 +147,28 @@ public final class OpenClBackend implements Backend {
 
     /** A new, uninitialised contiguous F32 tensor. */
     Tensor newTensor(int... shape) {
-        return Tensor.of(DType.F32, allocate(Tensor.numel(shape) * 4, null), shape);
+        return Tensor.of(DType.F32, allocate(elements(shape) * 4, null), shape);
     }
 
     /** A buffer of {@code bytes}, filled from {@code hostData} when it is not null. */
     ClBuffer allocate(long bytes, MemorySegment hostData) {
         if (closed) throw new IllegalStateException("the opencl backend is closed");
-        if (bytes / 2 > Integer.MAX_VALUE)
-            throw new IllegalArgumentException("tensors of more than 2^31 elements are not supported by the opencl backend");
         return memory.allocate(bytes, hostData);
+    }
+
+    /** The element count of {@code shape}; kernels index with int, so at most 2^31 - 1. */
+    private static long elements(int[] shape) {
+        long n = Tensor.numel(shape);
+        if (n > Integer.MAX_VALUE)
+            throw new IllegalArgumentException("a tensor of " + n + " elements " + Arrays.toString(shape)
+                    + " is above the opencl backend's 2^31 - 1");
+        return n;
     }
 
     private ClBuffer allocate(MemorySegment hostBytes) { return allocate(hostBytes.byteSize(), hostBytes); }
 
     private static MemorySegment hostBytes(Tensor host) {
-        return host.segment().asSlice(0, host.numel() * host.dtype().size);
+        return host.segment().asSlice(0, elements(host.shape()) * host.dtype().size);
     }
 
     /** A small F32 table computed on the host once per backend (e.g. RoPE frequencies), kept on the device. */

@@ -12,7 +12,7 @@
 #define TK 16
 #define PAD 4
 
-inline float load_a(global const float* x, int xOff, int ldx, int m, int k, int M, int K, int8 conv) {
+float load_a(global const float* x, int xOff, int ldx, int m, int k, int M, int K, int8 conv) {
     if (m >= M || k >= K) return 0.0f;
 #ifdef CONV
     int hw = conv.s6 * conv.s7, kk = conv.s3 * conv.s3;
@@ -26,7 +26,7 @@ inline float load_a(global const float* x, int xOff, int ldx, int m, int k, int 
 #endif
 }
 
-inline void store_y(global float* y, int yOff, int m, int n, int N, float v, int8 conv) {
+void store_y(global float* y, int yOff, int m, int n, int N, float v, int8 conv) {
 #ifdef CONV
     int hw = conv.s6 * conv.s7, img = m / hw;
     y[yOff + (img * N + n) * hw + (m - img * hw)] = v;
