@@ -77,6 +77,7 @@ final class HalfVectors {
      * {@code reduceLanes(ADD)}, whose order may vary over time, this is reproducible.
      */
     static float sum(FloatVector v) {
+        if (Boolean.getBoolean("fastsum")) return v.reduceLanes(VectorOperators.ADD);
         for (VectorShuffle<Float> s : BUTTERFLY) v = v.add(v.rearrange(s));
         return v.lane(0);
     }
