@@ -42,9 +42,39 @@ final class HalfVectors {
         return switch (dtype) {
             case F32 -> FloatVector.fromMemorySegment(FLOATS, seg, index * 4, LE);
             case F16 -> f16ToF32(halves(seg, index));
-            case BF16 -> halves(seg, index).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            case BF16 -> bf16ToF32(halves(seg, index));
             default -> throw new IllegalArgumentException("weights must be F32, F16 or BF16, not " + dtype);
         };
+    }
+
+    /**
+     * 2·LANES 16-bit elements from element {@code index} on, as LANES int lanes holding two each:
+     * element 2l in the low and 2l+1 in the high half of lane l. {@link #even} and {@link #odd} split
+     * them with shifts only, without a widening shuffle; the other operand is put in that order
+     * once with {@link #pairOrder}.
+     */
+    static IntVector pairs(MemorySegment seg, long index) { return IntVector.fromMemorySegment(INTS, seg, index * 2, LE); }
+
+    /** The even elements of {@link #pairs}, sign-extended. */
+    static IntVector even(IntVector pairs) { return pairs.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16); }
+
+    /** The odd elements of {@link #pairs}, sign-extended. */
+    static IntVector odd(IntVector pairs) { return pairs.lanewise(VectorOperators.ASHR, 16); }
+
+    /** BF16 bits (in the low 16 bits of each lane) → F32 values. */
+    static FloatVector bf16ToF32(IntVector h) { return h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(); }
+
+    /**
+     * {@code x[k]} in the element order of {@link #even}/{@link #odd} for 16-bit {@code dtype}s: within
+     * each block of 2·LANES, the even elements then the odd ones; unchanged for F32. A tail shorter
+     * than a block stays in place.
+     */
+    static float[] pairOrder(DType dtype, float[] x) {
+        if (dtype == DType.F32) return x;
+        float[] p = x.clone();
+        for (int b = 0; b + 2 * LANES <= x.length; b += 2 * LANES)
+            for (int l = 0; l < LANES; l++) { p[b + l] = x[b + 2 * l]; p[b + LANES + l] = x[b + 2 * l + 1]; }
+        return p;
     }
 
     /** One element of a {@code dtype} array, as float (the scalar tail of {@link #load}). */
@@ -57,13 +87,17 @@ final class HalfVectors {
         };
     }
 
+    private static final IntVector MAGNITUDE = IntVector.broadcast(INTS, 0x7fff), SIGN = IntVector.broadcast(INTS, 0x8000_0000);
+    private static final IntVector REBIAS = IntVector.broadcast(INTS, 112 << 23), INF_EXPONENT = IntVector.broadcast(INTS, 0x7f80_0000);
+    private static final FloatVector TWO = FloatVector.broadcast(FLOATS, 2f), MINUS_2_14 = FloatVector.broadcast(FLOATS, -0x1p-14f);
+
     /** F16 bit patterns (sign-extended to int lanes) → F32 values. */
     static FloatVector f16ToF32(IntVector h) {
-        IntVector magnitude = h.and(0x7fff);
-        FloatVector f = magnitude.lanewise(VectorOperators.LSHL, 13).add(112 << 23).reinterpretAsFloats();
-        IntVector bits = f.reinterpretAsInts().min(f.fma(2f, -0x1p-14f).reinterpretAsInts())   // both ≥ 0: int order = float order
-                .or(h.and(0x8000_0000));
-        return bits.blend(bits.or(0x7f80_0000), magnitude.compare(VectorOperators.GT, 0x7bff)).reinterpretAsFloats();
+        IntVector magnitude = h.and(MAGNITUDE);
+        FloatVector f = magnitude.lanewise(VectorOperators.LSHL, 13).add(REBIAS).reinterpretAsFloats();
+        IntVector bits = f.reinterpretAsInts().min(f.fma(TWO, MINUS_2_14).reinterpretAsInts())   // both ≥ 0: int order = float order
+                .or(h.and(SIGN));
+        return bits.blend(bits.or(INF_EXPONENT), magnitude.compare(VectorOperators.GT, 0x7bff)).reinterpretAsFloats();
     }
 
     /** {@code LANES} 16-bit elements from element {@code index} on, sign-extended to int lanes. */
