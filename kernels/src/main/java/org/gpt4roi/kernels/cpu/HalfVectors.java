@@ -7,13 +7,13 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 import org.gpt4roi.tensor.DType;
 
 /**
  * Loads of weight elements (F32, F16 or BF16, little-endian, any byte alignment) as F32 vectors,
- * converting in registers, and a reduction of a vector to one float in a fixed order.
+ * converting in registers.
  *
  * <p>F16 → F32 without a multiply on subnormal floats (which costs a microcode assist per vector
  * on this AMD core): the 15 magnitude bits shifted into place with the exponent rebiased by 112
@@ -30,12 +30,15 @@ final class HalfVectors {
     private static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, FLOATS.vectorShape());
     /** Half-width shorts: as many lanes as {@link #FLOATS}. */
     private static final VectorSpecies<Short> HALVES =
-            VectorSpecies.of(short.class, jdk.incubator.vector.VectorShape.forBitSize(FLOATS.vectorBitSize() / 2));
+            VectorSpecies.of(short.class, VectorShape.forBitSize(FLOATS.vectorBitSize() / 2));
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     /** Little-endian unaligned element layouts (weights may sit at any offset of a mapped file). */
     static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
     static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
-    private static final VectorShuffle<Float>[] BUTTERFLY = butterfly();
+    /** Constants of {@link #f16ToF32}, as vectors so that the loops reuse registers. */
+    private static final IntVector MAGNITUDE = IntVector.broadcast(INTS, 0x7fff), SIGN = IntVector.broadcast(INTS, 0x8000_0000);
+    private static final IntVector REBIAS = IntVector.broadcast(INTS, 112 << 23), INF_EXPONENT = IntVector.broadcast(INTS, 0x7f80_0000);
+    private static final FloatVector TWO = FloatVector.broadcast(FLOATS, 2f), MINUS_2_14 = FloatVector.broadcast(FLOATS, -0x1p-14f);
 
     /** {@code LANES} elements of a {@code dtype} array in {@code seg}, from element {@code index} on, as floats. */
     static FloatVector load(DType dtype, MemorySegment seg, long index) {
@@ -87,10 +90,6 @@ final class HalfVectors {
         };
     }
 
-    private static final IntVector MAGNITUDE = IntVector.broadcast(INTS, 0x7fff), SIGN = IntVector.broadcast(INTS, 0x8000_0000);
-    private static final IntVector REBIAS = IntVector.broadcast(INTS, 112 << 23), INF_EXPONENT = IntVector.broadcast(INTS, 0x7f80_0000);
-    private static final FloatVector TWO = FloatVector.broadcast(FLOATS, 2f), MINUS_2_14 = FloatVector.broadcast(FLOATS, -0x1p-14f);
-
     /** F16 bit patterns (sign-extended to int lanes) → F32 values. */
     static FloatVector f16ToF32(IntVector h) {
         IntVector magnitude = h.and(MAGNITUDE);
@@ -104,26 +103,5 @@ final class HalfVectors {
     private static IntVector halves(MemorySegment seg, long index) {
         return (IntVector) ShortVector.fromMemorySegment(HALVES, seg, index * 2, LE)
                 .convertShape(VectorOperators.S2I, INTS, 0);
-    }
-
-    /**
-     * Sum of the lanes in a fixed butterfly order (lane i + lane i^h for h = L/2 … 1). Unlike
-     * {@code reduceLanes(ADD)}, whose order may vary over time, this is reproducible.
-     */
-    static float sum(FloatVector v) {
-        if (Boolean.getBoolean("fastsum")) return v.reduceLanes(VectorOperators.ADD);
-        for (VectorShuffle<Float> s : BUTTERFLY) v = v.add(v.rearrange(s));
-        return v.lane(0);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] butterfly() {
-        int steps = Integer.numberOfTrailingZeros(LANES);
-        VectorShuffle<Float>[] s = new VectorShuffle[steps];
-        for (int i = 0; i < steps; i++) {
-            int h = LANES >> (i + 1);
-            s[i] = VectorShuffle.fromOp(FLOATS, lane -> lane ^ h);
-        }
-        return s;
     }
 }
