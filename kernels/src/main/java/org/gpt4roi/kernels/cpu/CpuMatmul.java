@@ -2,6 +2,7 @@ package org.gpt4roi.kernels.cpu;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import org.gpt4roi.tensor.DType;
 import org.gpt4roi.tensor.Tensor;
 
@@ -39,31 +40,64 @@ final class CpuMatmul {
         };
     }
 
-    /** {@code y[n] = x · w[n] (+ b[n])} for one row x[K]; w streams through once, split over threads by rows. */
+    /**
+     * {@code y[n] = x · w[n] (+ b[n])} for one row x[K]; w streams through once, split over threads by
+     * rows. For 16-bit weights x is put once into the pair order of {@link HalfVectors#pairs}.
+     */
     static void rowTimesWeights(Parallel par, MemorySegment x, WeightMatrix w, float[] b, MemorySegment y) {
+        float[] xs = HalfVectors.pairOrder(w.dtype(), x.toArray(HalfVectors.F32));
         par.forRange(w.rows(), 4, (n0, n1) -> {
+            RowDot rowDot = new RowDot(xs, w);
             for (int n = n0; n < n1; n++) {
-                float dot = dot(x, w, n);
+                float dot = rowDot.dot(n);
                 y.set(HalfVectors.F32, n * 4L, b == null ? dot : dot + b[n]);
             }
         });
     }
 
-    /** x · w[n]: two interleaved vector accumulators (two FMA chains in flight), then the scalar tail. */
-    private static float dot(MemorySegment x, WeightMatrix w, int n) {
-        int k = w.cols(), vecEnd = k - k % L, kk = 0;
-        FloatVector a0 = FloatVector.zero(HalfVectors.FLOATS), a1 = a0;
-        for (; kk + 2 * L <= vecEnd; kk += 2 * L) {
-            a0 = xVector(x, kk).fma(w.load(n, kk), a0);
-            a1 = xVector(x, kk + L).fma(w.load(n, kk + L), a1);
-        }
-        if (kk < vecEnd) a0 = xVector(x, kk).fma(w.load(n, kk), a0);
-        float s = HalfVectors.sum(a0.add(a1));
-        for (kk = vecEnd; kk < k; kk++) s = Math.fma(x.get(HalfVectors.F32, kk * 4L), w.get(n, kk), s);
-        return s;
-    }
+    /** x · w[n] for one thread: blocks of 2·L elements, two FMA chains in flight, then the scalar tail. */
+    private static final class RowDot {
+        private final float[] xs, lanes = new float[L];
+        private final WeightMatrix w;
+        /** Block step read from a field: keeps C2 from unrolling the loops 4× and spilling (see CpuGemm). */
+        private final int step = 2 * L;
 
-    private static FloatVector xVector(MemorySegment x, int k) {
-        return FloatVector.fromMemorySegment(HalfVectors.FLOATS, x, k * 4L, java.nio.ByteOrder.LITTLE_ENDIAN);
+        RowDot(float[] xs, WeightMatrix w) { this.xs = xs; this.w = w; }
+
+        /** One small loop per weight type, so that each stays fully inlined and free of a per-element switch. */
+        float dot(int n) {
+            int k = w.cols(), blockEnd = k - k % (2 * L);
+            MemorySegment seg = w.segment();
+            long row = (long) n * k;
+            FloatVector a0 = FloatVector.zero(HalfVectors.FLOATS), a1 = a0;
+            switch (w.dtype()) {
+                case F16 -> {
+                    for (int kk = 0; kk < blockEnd; kk += step) {
+                        IntVector pairs = HalfVectors.pairs(seg, row + kk);
+                        a0 = x(kk).fma(HalfVectors.f16ToF32(HalfVectors.even(pairs)), a0);
+                        a1 = x(kk + L).fma(HalfVectors.f16ToF32(HalfVectors.odd(pairs)), a1);
+                    }
+                }
+                case BF16 -> {
+                    for (int kk = 0; kk < blockEnd; kk += step) {
+                        IntVector pairs = HalfVectors.pairs(seg, row + kk);
+                        a0 = x(kk).fma(HalfVectors.bf16ToF32(pairs), a0);
+                        a1 = x(kk + L).fma(pairs.and(0xffff_0000).reinterpretAsFloats(), a1);
+                    }
+                }
+                default -> {
+                    for (int kk = 0; kk < blockEnd; kk += step) {
+                        a0 = x(kk).fma(w.load(n, kk), a0);
+                        a1 = x(kk + L).fma(w.load(n, kk + L), a1);
+                    }
+                }
+            }
+            a0.add(a1).intoArray(lanes, 0);
+            float s = LaneSums.sum(lanes);
+            for (int kk = blockEnd; kk < k; kk++) s = Math.fma(xs[kk], w.get(n, kk), s);
+            return s;
+        }
+
+        private FloatVector x(int k) { return FloatVector.fromArray(HalfVectors.FLOATS, xs, k); }
     }
 }

@@ -1,40 +1,44 @@
 package org.gpt4roi.kernels.cpu;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+import org.gpt4roi.tensor.DType;
 import org.gpt4roi.tensor.Tensor;
 
 /**
  * 3×3 convolution, stride 1, padding 1, by Winograd's minimal filtering F(m×m, 3×3) (Lavin &amp; Gray):
- * the output is cut into m×m tiles; each tile's (m+2)² input patch d and each filter g are
- * transformed, V = Bᵀ d B and U = G g Gᵀ, and for every one of the α² = (m+2)² transform points ξ
- * one matrix product sums over input channels, M_ξ[P,O] = V_ξ[P,C] · U_ξ[O,C]ᵀ; then each tile's
- * output is Aᵀ M A. F(4×4,3×3) does 36 products of C-long dot products for 16 outputs where the
- * direct method does 144: 4× fewer multiply-adds (F(2×2,3×3): 2.25×), at the price of a larger
- * rounding error (stated in docs/BENCHMARKS.md and checked in CpuConvTest).
+ * the output is cut into m×m tiles; each tile's α×α input patch d (α = m + 2) and each filter g are
+ * transformed, V = Bᵀ d B and U = G g Gᵀ; for each of the α² transform points ξ one matrix product
+ * sums over input channels, M_ξ[P,O] = V_ξ[P,C] · U_ξ[O,C]ᵀ; each tile's output is Aᵀ M A.
+ * F(4×4,3×3) spends 36 C-long dot products on 16 outputs where the direct method spends 144: 4× fewer
+ * multiply-adds (F(2×2,3×3): 2.25×), for a larger rounding error (measured in CpuConvTest and
+ * docs/BENCHMARKS.md).
  *
- * <p>Dataflow (tiles of all images in chunks of ≤ {@value #CHUNK}):
  * <pre>
- *   w[O,C,3,3] ─G g Gᵀ─▶ U[α²][O,C] (once per call)
- *   x[N,C,H,W] ─Bᵀ d B─▶ V[α²][P,C] ─α² GEMMs with U─▶ M[α²][P,O] ─Aᵀ M A (+bias)─▶ y[N,O,H,W]
+ *   w[O,C,3,3] ─G g Gᵀ─▶ U[α²][O,C]                                    (once per call)
+ *   x[N,C,H,W] ─channels last, zero frame─▶ xt[≥H+2][≥W+2][C]           (per image)
+ *              ─Bᵀ d B─▶ V[α²][P,C] ─α² GEMMs with U─▶ M[α²][P,O] ─Aᵀ M A + bias─▶ y[N,O,H,W]
  * </pre>
- * Transforms are scalar (they are ~1% of the work for hundreds of channels); the products run on
- * {@link CpuGemm}. Buffers live off-heap for the call only.
+ * Tiles go through in chunks of ≤ {@value #CHUNK} (all tiles of one image row band). The transforms
+ * run on vectors of consecutive channels, so every load and store is contiguous.
  */
 final class CpuWinograd {
     private CpuWinograd() {}
 
     static final int CHUNK = 256;
+    private static final VectorSpecies<Float> S = HalfVectors.FLOATS;
+    private static final int L = HalfVectors.LANES;
 
-    /** The transform matrices of F(m×m, 3×3): Bᵀ [α×α], G [α×3], Aᵀ [m×α], α = m + 2. */
-    record Transform(int m, float[][] bt, double[][] g, float[][] at) {
+    /** The transform matrices of F(m×m, 3×3): Bᵀ [α×α], G [α×3], Aᵀ [m×α]. */
+    record Transform(int m, float[][] bt, float[][] g, float[][] at) {
         int alpha() { return m + 2; }
     }
 
     /** F(2×2,3×3), interpolation points 0, ±1, ∞. */
     static final Transform F2 = new Transform(2,
             new float[][] {{1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}},
-            new double[][] {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}},
+            new float[][] {{1, 0, 0}, {0.5f, 0.5f, 0.5f}, {0.5f, -0.5f, 0.5f}, {0, 0, 1}},
             new float[][] {{1, 1, 1, 0}, {0, 1, -1, -1}});
 
     /** F(4×4,3×3), interpolation points 0, ±1, ±2, ∞. */
@@ -42,118 +46,135 @@ final class CpuWinograd {
             new float[][] {
                     {4, 0, -5, 0, 1, 0}, {0, -4, -4, 1, 1, 0}, {0, 4, -4, -1, 1, 0},
                     {0, -2, -1, 2, 1, 0}, {0, 2, -1, -2, 1, 0}, {0, 4, 0, -5, 0, 1}},
-            new double[][] {
-                    {1 / 4.0, 0, 0}, {-1 / 6.0, -1 / 6.0, -1 / 6.0}, {-1 / 6.0, 1 / 6.0, -1 / 6.0},
-                    {1 / 24.0, 1 / 12.0, 1 / 6.0}, {1 / 24.0, -1 / 12.0, 1 / 6.0}, {0, 0, 1}},
+            new float[][] {
+                    {1 / 4f, 0, 0}, {-1 / 6f, -1 / 6f, -1 / 6f}, {-1 / 6f, 1 / 6f, -1 / 6f},
+                    {1 / 24f, 1 / 12f, 1 / 6f}, {1 / 24f, -1 / 12f, 1 / 6f}, {0, 0, 1}},
             new float[][] {{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0}, {0, 1, 1, 4, 4, 0}, {0, 1, -1, 8, -8, 1}});
 
     /**
      * {@code y[N,O,H,W] = conv3x3(x[N,C,H,W], w[O,C,3,3], padding 1) (+ bias[O])}; x contiguous F32,
-     * w any float dtype (contiguous), y a fresh contiguous F32 tensor.
+     * w contiguous, any float dtype; y a contiguous F32 tensor of the output shape (overwritten).
      */
     static void conv3x3(Parallel par, Transform t, Tensor x, Tensor w, float[] bias, Tensor y) {
         int n = x.dim(0), c = x.dim(1), h = x.dim(2), wd = x.dim(3), o = w.dim(0);
-        int a2 = t.alpha() * t.alpha();
-        int tilesY = (h + t.m() - 1) / t.m(), tilesX = (wd + t.m() - 1) / t.m(), tiles = n * tilesY * tilesX;
-        int chunk = Math.min(CHUNK, tiles);
-        try (Arena arena = Arena.ofShared()) {
-            MemorySegment u = arena.allocate((long) a2 * o * c * 4, 64);          // [α²][O][C]
-            MemorySegment v = arena.allocate((long) a2 * chunk * c * 4, 64);      // [α²][chunk][C]
-            MemorySegment m = arena.allocate((long) a2 * chunk * o * 4, 64);      // [α²][chunk][O]
-            transformFilters(par, t, WeightMatrix.of(w.reshape(o, c * 9)), c, u);
-            for (int p0 = 0; p0 < tiles; p0 += chunk) {
-                int p1 = Math.min(tiles, p0 + chunk), pc = p1 - p0;
-                transformInputs(par, t, x.segment(), c, h, wd, tilesY, tilesX, p0, p1, v, chunk);
+        int a2 = t.alpha() * t.alpha(), cp = CpuGemm.roundUp(c), op = CpuGemm.roundUp(o);
+        int tilesY = (h + t.m() - 1) / t.m(), tilesX = (wd + t.m() - 1) / t.m();
+        int bandRows = Math.max(1, Math.min(tilesY, CHUNK / tilesX)), chunk = bandRows * tilesX, wp = tilesX * t.m() + 2;
+        float[] u = transformFilters(par, t, WeightMatrix.of(w.reshape(o, c * 9)), c, cp);   // [α²][O][cp]
+        float[] v = new float[a2 * chunk * cp], m = new float[a2 * chunk * op];              // [α²][chunk][cp|op]
+        MemorySegment uSeg = MemorySegment.ofArray(u), mSeg = MemorySegment.ofArray(m);
+        for (int img = 0; img < n; img++) {
+            float[] xt = channelsLast(par, x.segment().asSlice((long) img * c * h * wd * 4), c, h, wd, cp, tilesY * t.m() + 2, wp);
+            MemorySegment yImg = y.segment().asSlice((long) img * o * h * wd * 4);
+            for (int ty0 = 0; ty0 < tilesY; ty0 += bandRows) {
+                int rows = Math.min(bandRows, tilesY - ty0), pc = rows * tilesX;
+                transformInputs(par, t, xt, cp, wp, tilesX, ty0, pc, v, chunk);
                 for (int xi = 0; xi < a2; xi++) {
-                    MemorySegment vXi = v.asSlice((long) xi * chunk * c * 4), mXi = m.asSlice((long) xi * chunk * o * 4);
-                    WeightMatrix uXi = new WeightMatrix(org.gpt4roi.tensor.DType.F32, u.asSlice((long) xi * o * c * 4), o, c);
-                    CpuGemm.multiply(par, CpuMatmul.rows(vXi, c), pc, uXi, null, mXi, o, 1);
+                    WeightMatrix uXi = new WeightMatrix(DType.F32, uSeg.asSlice((long) xi * o * cp * 4), o, cp);
+                    CpuGemm.multiply(par, rows(v, xi * chunk * cp, cp), pc, uXi, null, mSeg.asSlice((long) xi * chunk * op * 4), op, 1);
                 }
-                transformOutputs(par, t, m, chunk, o, bias, y.segment(), h, wd, tilesY, tilesX, p0, p1);
+                transformOutputs(par, t, m, chunk, o, op, bias, yImg, h, wd, tilesX, ty0, pc);
             }
         }
     }
 
-    /** U[ξ][o][c] = (G g Gᵀ)[ξ] for each filter g = w[o, c] (3×3), in double, rounded once. */
-    private static void transformFilters(Parallel par, Transform t, WeightMatrix w, int c, MemorySegment u) {
-        int alpha = t.alpha(), o = w.rows();
-        double[][] g = t.g();
+    /** U[ξ][o][c] = (G g Gᵀ)[ξ] for each 3×3 filter g = w[o, c]; channels padded to cp with zeros. */
+    private static float[] transformFilters(Parallel par, Transform t, WeightMatrix w, int c, int cp) {
+        int alpha = t.alpha(), o = w.rows(), plane = o * cp;
+        float[] u = new float[alpha * alpha * plane];
         par.forRange(o, (o0, o1) -> {
-            double[] f = new double[9], gf = new double[alpha * 3];
-            for (int oc = o0; oc < o1; oc++)
-                for (int ic = 0; ic < c; ic++) {
-                    for (int k = 0; k < 9; k++) f[k] = w.get(oc, ic * 9 + k);
-                    for (int i = 0; i < alpha; i++)          // (G g)[i][b]
-                        for (int b = 0; b < 3; b++) gf[i * 3 + b] = g[i][0] * f[b] + g[i][1] * f[3 + b] + g[i][2] * f[6 + b];
-                    for (int i = 0; i < alpha; i++)
-                        for (int j = 0; j < alpha; j++) {
-                            double s = gf[i * 3] * g[j][0] + gf[i * 3 + 1] * g[j][1] + gf[i * 3 + 2] * g[j][2];
-                            u.set(HalfVectors.F32, (((long) (i * alpha + j) * o + oc) * c + ic) * 4, (float) s);
-                        }
-                }
-        });
-    }
-
-    /** V[ξ][p - p0][c] = (Bᵀ d B)[ξ] for the α×α input patch d of tile p (zero outside the image). */
-    private static void transformInputs(Parallel par, Transform t, MemorySegment x, int c, int h, int w,
-                                        int tilesY, int tilesX, int p0, int p1, MemorySegment v, int chunk) {
-        int alpha = t.alpha(), m = t.m();
-        float[][] bt = t.bt();
-        par.forRange(p1 - p0, (q0, q1) -> {
-            float[] d = new float[alpha * alpha], tmp = new float[alpha * alpha];
-            for (int q = q0; q < q1; q++) {
-                int p = p0 + q, img = p / (tilesY * tilesX), ty = p / tilesX % tilesY, tx = p % tilesX;
-                int y0 = ty * m - 1, x0 = tx * m - 1;
-                for (int ic = 0; ic < c; ic++) {
-                    long plane = ((long) img * c + ic) * h * w;
-                    for (int a = 0; a < alpha; a++)
-                        for (int b = 0; b < alpha; b++) {
-                            int iy = y0 + a, ix = x0 + b;
-                            d[a * alpha + b] = iy >= 0 && iy < h && ix >= 0 && ix < w ? x.get(HalfVectors.F32, (plane + (long) iy * w + ix) * 4) : 0f;
-                        }
-                    sandwich(bt, d, alpha, alpha, tmp, d);
+            float[] row = new float[9 * c], taps = new float[9 * cp], gg = new float[alpha * 3 * L], out = new float[alpha * alpha * L];
+            for (int oc = o0; oc < o1; oc++) {
+                w.pack(oc, oc + 1, 0, 9 * c, row, 9 * c);
+                for (int ic = 0; ic < c; ic++) for (int k = 0; k < 9; k++) taps[k * cp + ic] = row[ic * 9 + k];   // [9][cp]
+                for (int ic = 0; ic < cp; ic += L) {
+                    for (int b = 0; b < 3; b++) apply(t.g(), taps, b * cp + ic, 3 * cp, gg, b * L, 3 * L);      // G g
+                    for (int i = 0; i < alpha; i++) apply(t.g(), gg, i * 3 * L, L, out, i * alpha * L, L);   // (G g) Gᵀ
                     for (int xi = 0; xi < alpha * alpha; xi++)
-                        v.set(HalfVectors.F32, (((long) xi * chunk + q) * c + ic) * 4, d[xi]);
+                        FloatVector.fromArray(S, out, xi * L).intoArray(u, xi * plane + oc * cp + ic);
                 }
             }
         });
+        return u;
     }
 
-    /** y tile = (Aᵀ M A) (+ bias), clipped to the image. */
-    private static void transformOutputs(Parallel par, Transform t, MemorySegment mBuf, int chunk, int o, float[] bias,
-                                         MemorySegment y, int h, int w, int tilesY, int tilesX, int p0, int p1) {
+    /**
+     * One image as xt[(y+1)·wp + x+1][cp] (channels last) for a padded frame of hp × wp ≥ (H+2) × (W+2)
+     * covering every tile's patch, zero outside the image and in channels c..cp.
+     */
+    private static float[] channelsLast(Parallel par, MemorySegment x, int c, int h, int w, int cp, int hp, int wp) {
+        float[] xt = new float[hp * wp * cp];
+        par.forRange(h, (y0, y1) -> {
+            for (int c0 = 0; c0 < c; c0 += 16)
+                for (int y = y0; y < y1; y++)
+                    for (int xx = 0; xx < w; xx++) {
+                        int at = ((y + 1) * wp + xx + 1) * cp;
+                        for (int ic = c0; ic < Math.min(c, c0 + 16); ic++)
+                            xt[at + ic] = x.get(HalfVectors.F32, (((long) ic * h + y) * w + xx) * 4);
+                    }
+        });
+        return xt;
+    }
+
+    /** V[ξ][q][c] = (Bᵀ d B)[ξ] for the tiles q = 0..pc-1 of the band starting at tile row ty0. */
+    private static void transformInputs(Parallel par, Transform t, float[] xt, int cp, int wp, int tilesX, int ty0, int pc,
+                                        float[] v, int chunk) {
         int alpha = t.alpha(), m = t.m();
-        float[][] at = t.at();
-        par.forRange(p1 - p0, (q0, q1) -> {
-            float[] mm = new float[alpha * alpha], tmp = new float[alpha * alpha], out = new float[alpha * alpha];
+        par.forRange(pc, (q0, q1) -> {
+            float[] tmp = new float[alpha * alpha * L], out = new float[alpha * alpha * L];
             for (int q = q0; q < q1; q++) {
-                int p = p0 + q, img = p / (tilesY * tilesX), ty = p / tilesX % tilesY, tx = p % tilesX;
-                for (int oc = 0; oc < o; oc++) {
-                    for (int xi = 0; xi < alpha * alpha; xi++) mm[xi] = mBuf.get(HalfVectors.F32, (((long) xi * chunk + q) * o + oc) * 4);
-                    sandwich(at, mm, m, alpha, tmp, out);
-                    float b = bias == null ? 0f : bias[oc];
-                    long plane = ((long) img * o + oc) * h * w;
-                    for (int r = 0; r < m && ty * m + r < h; r++)
-                        for (int s = 0; s < m && tx * m + s < w; s++)
-                            y.set(HalfVectors.F32, (plane + (long) (ty * m + r) * w + tx * m + s) * 4, out[r * m + s] + b);
+                int corner = ((ty0 + q / tilesX) * m * wp + q % tilesX * m) * cp;   // patch origin (padded coordinates)
+                for (int ic = 0; ic < cp; ic += L) {
+                    for (int b = 0; b < alpha; b++) apply(t.bt(), xt, corner + b * cp + ic, wp * cp, tmp, b * L, alpha * L);
+                    for (int i = 0; i < alpha; i++) apply(t.bt(), tmp, i * alpha * L, L, out, i * alpha * L, L);
+                    for (int xi = 0; xi < alpha * alpha; xi++)
+                        FloatVector.fromArray(S, out, xi * L).intoArray(v, (xi * chunk + q) * cp + ic);
                 }
             }
         });
     }
 
-    /** out[rows×rows] = L · in · Lᵀ for L [rows×cols], in [cols×cols] (row-major); tmp [rows×cols]. */
-    private static void sandwich(float[][] l, float[] in, int rows, int cols, float[] tmp, float[] out) {
-        for (int i = 0; i < rows; i++)
-            for (int b = 0; b < cols; b++) {
-                float s = 0f;
-                for (int a = 0; a < cols; a++) s += l[i][a] * in[a * cols + b];
-                tmp[i * cols + b] = s;
+    /** y tile = Aᵀ M A (+ bias), clipped to the image, for the tiles of the band starting at tile row ty0. */
+    private static void transformOutputs(Parallel par, Transform t, float[] mBuf, int chunk, int o, int op, float[] bias,
+                                         MemorySegment y, int h, int w, int tilesX, int ty0, int pc) {
+        int alpha = t.alpha(), m = t.m();
+        par.forRange(pc, (q0, q1) -> {
+            float[] tmp = new float[m * alpha * L], out = new float[m * m * L];
+            for (int q = q0; q < q1; q++) {
+                int oy = (ty0 + q / tilesX) * m, ox = q % tilesX * m;
+                for (int oc0 = 0; oc0 < op; oc0 += L) {
+                    for (int j = 0; j < alpha; j++) apply(t.at(), mBuf, q * op + oc0 + j * chunk * op, alpha * chunk * op, tmp, j * L, alpha * L);
+                    for (int r = 0; r < m; r++) apply(t.at(), tmp, r * alpha * L, L, out, r * m * L, L);
+                    for (int l = 0; l < L && oc0 + l < o; l++) {
+                        float b = bias == null ? 0f : bias[oc0 + l];
+                        long plane = (long) (oc0 + l) * h * w;
+                        for (int r = 0; r < m && oy + r < h; r++)
+                            for (int s = 0; s < m && ox + s < w; s++)
+                                y.set(HalfVectors.F32, (plane + (long) (oy + r) * w + ox + s) * 4, out[(r * m + s) * L + l] + b);
+                    }
+                }
             }
-        for (int i = 0; i < rows; i++)
-            for (int j = 0; j < rows; j++) {
-                float s = 0f;
-                for (int b = 0; b < cols; b++) s += tmp[i * cols + b] * l[j][b];
-                out[i * rows + j] = s;
-            }
+        });
+    }
+
+    /**
+     * One matrix applied to vectors of L lanes: {@code dst[d + i·dStride] = Σ_a mat[i][a] · src[s + a·sStride]}
+     * for every row i (each index names the first of L consecutive floats). Zero coefficients are skipped.
+     */
+    private static void apply(float[][] mat, float[] src, int s, int sStride, float[] dst, int d, int dStride) {
+        for (int i = 0; i < mat.length; i++) {
+            FloatVector acc = FloatVector.zero(S);
+            float[] row = mat[i];
+            for (int a = 0; a < row.length; a++)
+                if (row[a] != 0f) acc = FloatVector.fromArray(S, src, s + a * sStride).fma(FloatVector.broadcast(S, row[a]), acc);
+            acc.intoArray(dst, d + i * dStride);
+        }
+    }
+
+    /** Rows of V_ξ (one float[] region [pc][cp]) as a GEMM left operand. */
+    private static CpuGemm.RowSource rows(float[] v, int base, int cp) {
+        return (m0, m1, k0, k1, dst, ld) -> {
+            for (int r = m0; r < m1; r++) System.arraycopy(v, base + r * cp + k0, dst, (r - m0) * ld, k1 - k0);
+        };
     }
 }

@@ -7,13 +7,13 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 import org.gpt4roi.tensor.DType;
 
 /**
  * Loads of weight elements (F32, F16 or BF16, little-endian, any byte alignment) as F32 vectors,
- * converting in registers, and a reduction of a vector to one float in a fixed order.
+ * converting in registers.
  *
  * <p>F16 → F32 without a multiply on subnormal floats (which costs a microcode assist per vector
  * on this AMD core): the 15 magnitude bits shifted into place with the exponent rebiased by 112
@@ -30,21 +30,54 @@ final class HalfVectors {
     private static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, FLOATS.vectorShape());
     /** Half-width shorts: as many lanes as {@link #FLOATS}. */
     private static final VectorSpecies<Short> HALVES =
-            VectorSpecies.of(short.class, jdk.incubator.vector.VectorShape.forBitSize(FLOATS.vectorBitSize() / 2));
+            VectorSpecies.of(short.class, VectorShape.forBitSize(FLOATS.vectorBitSize() / 2));
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     /** Little-endian unaligned element layouts (weights may sit at any offset of a mapped file). */
     static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
     static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
-    private static final VectorShuffle<Float>[] BUTTERFLY = butterfly();
+    /** Constants of {@link #f16ToF32}, as vectors so that the loops reuse registers. */
+    private static final IntVector MAGNITUDE = IntVector.broadcast(INTS, 0x7fff), SIGN = IntVector.broadcast(INTS, 0x8000_0000);
+    private static final IntVector REBIAS = IntVector.broadcast(INTS, 112 << 23), INF_EXPONENT = IntVector.broadcast(INTS, 0x7f80_0000);
+    private static final FloatVector TWO = FloatVector.broadcast(FLOATS, 2f), MINUS_2_14 = FloatVector.broadcast(FLOATS, -0x1p-14f);
 
     /** {@code LANES} elements of a {@code dtype} array in {@code seg}, from element {@code index} on, as floats. */
     static FloatVector load(DType dtype, MemorySegment seg, long index) {
         return switch (dtype) {
             case F32 -> FloatVector.fromMemorySegment(FLOATS, seg, index * 4, LE);
             case F16 -> f16ToF32(halves(seg, index));
-            case BF16 -> halves(seg, index).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            case BF16 -> bf16ToF32(halves(seg, index));
             default -> throw new IllegalArgumentException("weights must be F32, F16 or BF16, not " + dtype);
         };
+    }
+
+    /**
+     * 2·LANES 16-bit elements from element {@code index} on, as LANES int lanes holding two each:
+     * element 2l in the low and 2l+1 in the high half of lane l. {@link #even} and {@link #odd} split
+     * them with shifts only, without a widening shuffle; the other operand is put in that order
+     * once with {@link #pairOrder}.
+     */
+    static IntVector pairs(MemorySegment seg, long index) { return IntVector.fromMemorySegment(INTS, seg, index * 2, LE); }
+
+    /** The even elements of {@link #pairs}, sign-extended. */
+    static IntVector even(IntVector pairs) { return pairs.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16); }
+
+    /** The odd elements of {@link #pairs}, sign-extended. */
+    static IntVector odd(IntVector pairs) { return pairs.lanewise(VectorOperators.ASHR, 16); }
+
+    /** BF16 bits (in the low 16 bits of each lane) → F32 values. */
+    static FloatVector bf16ToF32(IntVector h) { return h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(); }
+
+    /**
+     * {@code x[k]} in the element order of {@link #even}/{@link #odd} for 16-bit {@code dtype}s: within
+     * each block of 2·LANES, the even elements then the odd ones; unchanged for F32. A tail shorter
+     * than a block stays in place.
+     */
+    static float[] pairOrder(DType dtype, float[] x) {
+        if (dtype == DType.F32) return x;
+        float[] p = x.clone();
+        for (int b = 0; b + 2 * LANES <= x.length; b += 2 * LANES)
+            for (int l = 0; l < LANES; l++) { p[b + l] = x[b + 2 * l]; p[b + LANES + l] = x[b + 2 * l + 1]; }
+        return p;
     }
 
     /** One element of a {@code dtype} array, as float (the scalar tail of {@link #load}). */
@@ -59,36 +92,16 @@ final class HalfVectors {
 
     /** F16 bit patterns (sign-extended to int lanes) → F32 values. */
     static FloatVector f16ToF32(IntVector h) {
-        IntVector magnitude = h.and(0x7fff);
-        FloatVector f = magnitude.lanewise(VectorOperators.LSHL, 13).add(112 << 23).reinterpretAsFloats();
-        IntVector bits = f.reinterpretAsInts().min(f.fma(2f, -0x1p-14f).reinterpretAsInts())   // both ≥ 0: int order = float order
-                .or(h.and(0x8000_0000));
-        return bits.blend(bits.or(0x7f80_0000), magnitude.compare(VectorOperators.GT, 0x7bff)).reinterpretAsFloats();
+        IntVector magnitude = h.and(MAGNITUDE);
+        FloatVector f = magnitude.lanewise(VectorOperators.LSHL, 13).add(REBIAS).reinterpretAsFloats();
+        IntVector bits = f.reinterpretAsInts().min(f.fma(TWO, MINUS_2_14).reinterpretAsInts())   // both ≥ 0: int order = float order
+                .or(h.and(SIGN));
+        return bits.blend(bits.or(INF_EXPONENT), magnitude.compare(VectorOperators.GT, 0x7bff)).reinterpretAsFloats();
     }
 
     /** {@code LANES} 16-bit elements from element {@code index} on, sign-extended to int lanes. */
     private static IntVector halves(MemorySegment seg, long index) {
         return (IntVector) ShortVector.fromMemorySegment(HALVES, seg, index * 2, LE)
                 .convertShape(VectorOperators.S2I, INTS, 0);
-    }
-
-    /**
-     * Sum of the lanes in a fixed butterfly order (lane i + lane i^h for h = L/2 … 1). Unlike
-     * {@code reduceLanes(ADD)}, whose order may vary over time, this is reproducible.
-     */
-    static float sum(FloatVector v) {
-        for (VectorShuffle<Float> s : BUTTERFLY) v = v.add(v.rearrange(s));
-        return v.lane(0);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] butterfly() {
-        int steps = Integer.numberOfTrailingZeros(LANES);
-        VectorShuffle<Float>[] s = new VectorShuffle[steps];
-        for (int i = 0; i < steps; i++) {
-            int h = LANES >> (i + 1);
-            s[i] = VectorShuffle.fromOp(FLOATS, lane -> lane ^ h);
-        }
-        return s;
     }
 }
