@@ -231,7 +231,7 @@ final class CpuAttention {
             acc3 = load(a, ao + i + 3 * step).fma(load(b, bo + i + 3 * step), acc3);
         }
         for (int bound = S.loopBound(n); i < bound; i += step) acc0 = load(a, ao + i).fma(load(b, bo + i), acc0);
-        float sum = HalfVectors.sum(acc0.add(acc1).add(acc2.add(acc3)));
+        float sum = LaneSums.sum(acc0.add(acc1).add(acc2.add(acc3)));
         for (; i < n; i++) sum += a.getAtIndex(CpuCopy.F32, ao + i) * b.getAtIndex(CpuCopy.F32, bo + i);
         return sum;
     }
@@ -275,7 +275,7 @@ final class CpuAttention {
             e.intoArray(x, i);
             sum = sum.add(e);
         }
-        float total = HalfVectors.sum(sum);
+        float total = LaneSums.sum(sum);
         for (; i < end; i++) { x[i] = VectorMath.exp(x[i] - max); total += x[i]; }
         float inv = 1f / total;
         for (i = from; i < end; i++) x[i] *= inv;

@@ -170,7 +170,7 @@ final class CpuNorms {
                 FloatVector d = FloatVector.fromMemorySegment(S, seg, (start + i) * 4, LE).sub(shift);
                 acc = square ? d.fma(d, acc) : acc.add(d);
             }
-            total += HalfVectors.sum(acc);
+            total += LaneSums.sum(acc);
         }
         for (; i < n; i++) {
             double d = seg.getAtIndex(CpuCopy.F32, start + i) - shift;
