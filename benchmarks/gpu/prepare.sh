@@ -19,8 +19,8 @@ export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 modules="${GPU_RUNTIME_MODULES:-java.base,java.desktop,java.logging,jdk.incubator.vector}"
 loader="${OPENCL_LOADER:-/usr/lib/x86_64-linux-gnu/libOpenCL.so.1}"
 
-echo "building the jars (mvn -q -pl benchmarks -am package -DskipTests)"
-mvn -q -pl benchmarks -am package -DskipTests
+echo "building the jars (mvn -q -pl benchmarks -am package -Dmaven.test.skip=true)"
+mvn -q -pl benchmarks -am package -Dmaven.test.skip=true
 
 rm -rf devcarry
 mkdir -p devcarry/lib devcarry/opencl
