@@ -48,6 +48,8 @@ public final class RegionBenchmark {
         {0.3125f, 0.4167f, 0.3187f, 0.4208f}, {-0.10f, 0.20f, 0.30f, 1.10f}, {0.25f, 0.25f, 0.25f, 0.25f},
         {0.05f, 0.60f, 0.95f, 0.90f}};             // border, 2×1 px, partly outside, zero area, wide
     private static final int[] LAYERS = {14, 17, 20, 23};
+    private static final ValueLayout.OfShort F16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     record Options(int threads, int[] boxCounts, int fuseRuns, int embedRuns, DType dtype, long seed,
                    String python, String script, boolean runPython, Path dir, int width, int hidden) {
@@ -203,8 +205,8 @@ public final class RegionBenchmark {
         long n = t.numel();
         for (long i = 0; i < n; i++) {
             float v = (float) (mean + half * (2 * rng.nextDouble() - 1));
-            if (dtype == DType.F16) seg.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 2 * i, Float.floatToFloat16(v));
-            else seg.set(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 4 * i, v);
+            if (dtype == DType.F16) seg.setAtIndex(F16, i, Float.floatToFloat16(v));
+            else seg.setAtIndex(F32, i, v);
         }
         return t;
     }

@@ -43,7 +43,7 @@ final class ChatHandler implements HttpHandler {
         try (ex) {
             try {
                 Http.requireMethod(ex, "POST");
-                try (ModelQueue.Ticket ticket = queue.admit()) {
+                try (ModelQueue.Ticket ticket = admit(ex)) {
                     ChatRequest request = ChatRequest.parse(ex.getRequestHeaders().getFirst("Content-Type"),
                             Http.readBody(ex, limits.maxRequestBytes()), limits);
                     String accept = ex.getRequestHeaders().getFirst("Accept");
@@ -53,6 +53,19 @@ final class ChatHandler implements HttpHandler {
             } catch (ApiException e) {
                 Http.sendError(ex, e);
             }
+        }
+    }
+
+    /**
+     * A place in the queue, or a 503 once the body has been read and dropped: a client refused while
+     * still sending would see its connection reset instead of the answer that says "retry".
+     */
+    private ModelQueue.Ticket admit(HttpExchange ex) throws IOException {
+        try {
+            return queue.admit();
+        } catch (ApiException busy) {
+            Http.discardBody(ex, limits.maxRequestBytes());
+            throw busy;
         }
     }
 
@@ -67,6 +80,8 @@ final class ChatHandler implements HttpHandler {
                 })));
             } catch (ApiException e) {
                 events.add(new Failed(e));
+            } catch (ChatTurn.ClientGone gone) {
+                // nobody is listening any more
             } catch (Throwable t) {
                 events.add(new Failed(ChatTurn.internalError(t)));
             }

@@ -143,16 +143,16 @@ record ChatRequest(byte[] image, String conversationId, List<Box> boxes, List<Me
         long maxTokens = integer(root, "max_tokens", Math.min(DEFAULT_MAX_TOKENS, limits.maxNewTokens()));
         if (maxTokens < 1 || maxTokens > limits.maxNewTokens())
             throw ApiException.badRequest("max_tokens", "max_tokens is " + maxTokens + "; give 1.." + limits.maxNewTokens());
-        double temperature = number(root, "temperature", 0);
-        if (!(temperature >= 0) || Double.isInfinite(temperature))
-            throw ApiException.badRequest("temperature", "temperature is " + temperature + "; give 0 (greedy) or more");
+        float temperature = (float) number(root, "temperature", 0);
+        if (!(temperature >= 0) || Float.isInfinite(temperature))
+            throw ApiException.badRequest("temperature", "temperature is " + temperature + "; give 0 (greedy) or a finite positive number");
         long topK = integer(root, "top_k", 0);
         if (topK < 0 || topK > Integer.MAX_VALUE)
             throw ApiException.badRequest("top_k", "top_k is " + topK + "; give 0 (off) or a positive number of tokens");
-        double topP = number(root, "top_p", 1);
+        float topP = (float) number(root, "top_p", 1);
         if (!(topP > 0 && topP <= 1))
             throw ApiException.badRequest("top_p", "top_p is " + topP + "; give a probability in (0, 1]");
-        return new Sampling((float) temperature, (int) topK, (float) topP, integer(root, "seed", 0), (int) maxTokens);
+        return new Sampling(temperature, (int) topK, topP, integer(root, "seed", 0), (int) maxTokens);
     }
 
     private static String optionalText(JsonNode root, String field) {

@@ -3,12 +3,14 @@ package org.gpt4roi.server;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Consumer;
 import org.gpt4roi.chat.Answer;
 import org.gpt4roi.chat.Conversation;
 import org.gpt4roi.chat.GenerationSettings;
+import org.gpt4roi.chat.Prompt;
 import org.gpt4roi.model.Gpt4RoiModel;
 import org.gpt4roi.model.StageTimer;
 import org.gpt4roi.roi.Box;
@@ -70,37 +72,64 @@ final class ChatTurn {
                 image = encode(request.image(), hash, timer);
                 sessions.putImage(image);
             }
-            conversation = new Conversation(model, image.context());
+            conversation = null;                            // made once the request has passed its checks
         }
-        int before = conversation.boxes().size();
-        List<Box> boxes = checkBoxes(request.boxes(), before, image);
+        List<Box> boxes = checkBoxes(request.boxes(), conversation == null ? 0 : conversation.boxes().size(),
+                image.context().width(), image.context().height());
+        GenerationSettings settings = settings(request.sampling());
+        if (conversation == null) conversation = new Conversation(model, image.context());   // allocates its KV cache
+        if (session != null && !boxes.isEmpty()) checkQuestion(conversation, request.question(), boxes.size());
         try {
-            int[] newRegions = boxes.isEmpty() ? new int[0] : conversation.addBoxes(boxes, timer);
-            ChatRequest.Sampling s = request.sampling();
-            Answer answer = conversation.ask(request.question(),
-                    new GenerationSettings(s.temperature(), s.topK(), s.topP(), s.seed(), s.maxTokens()), onText, timer);
+            int[] newRegions = conversation.addBoxes(boxes, timer);
+            Answer answer = conversation.ask(request.question(), settings, onText, timer);
             if (session == null) session = sessions.start(image, conversation);
             return answerJson(session, conversation, newRegions, answer, imageCached, timer);
-        } catch (InputException e) {
-            throw ApiException.badRequest(boxes.isEmpty() ? "messages" : "messages", e.getMessage());
+        } catch (InputException e) {                        // refused before the conversation changed
+            throw ApiException.badRequest("messages", e.getMessage());
         } catch (RuntimeException | Error e) {
-            if (session != null) sessions.drop(session.id);   // its state is unknown after a half-done turn
+            if (session != null) sessions.drop(session.id);  // a turn cut off half-way leaves its KV cache unknown
             throw e;
+        }
+    }
+
+    private static GenerationSettings settings(ChatRequest.Sampling s) {
+        try {
+            return new GenerationSettings(s.temperature(), s.topK(), s.topP(), s.seed(), s.maxTokens());
+        } catch (InputException e) {
+            throw ApiException.badRequest(null, e.getMessage());
+        }
+    }
+
+    /**
+     * The question's own checks ({@code <regionN>} tags, the context) run before boxes are added to a
+     * live conversation, so a refused turn leaves it as it was. {@link Conversation#ask} checks the same.
+     */
+    private void checkQuestion(Conversation conversation, String question, int newBoxes) {
+        List<Prompt.Turn> turns = new ArrayList<>(conversation.turns());
+        turns.add(new Prompt.Turn(question, null));
+        try {
+            int tokens = model.tokenizer.encode(Prompt.render(turns, conversation.boxes().size() + newBoxes).text()).length;
+            int context = conversation.cache().capacity();
+            if (tokens >= context)
+                throw ApiException.badRequest("messages", "the prompt would be " + tokens + " tokens long, past the model's "
+                        + "context of " + context + " tokens; ask a shorter question or start a new conversation");
+        } catch (InputException e) {
+            throw ApiException.badRequest("messages", e.getMessage());
         }
     }
 
     private Sessions.EncodedImage encode(byte[] bytes, String hash, StageTimer timer) {
         RgbImage rgb;
         try {
-            rgb = timer.time("decode", () -> RgbImage.decode(bytes, "image"));
+            rgb = timer.time("image", () -> RgbImage.decode(bytes, "in the request"));
         } catch (InputException e) {
             throw ApiException.badRequest("image", e.getMessage());
         }
-        return new Sessions.EncodedImage(hash, rgb.width(), rgb.height(), model.encodeImage(rgb, Probe.NONE, timer));
+        return new Sessions.EncodedImage(hash, model.encodeImage(rgb, Probe.NONE, timer));
     }
 
     /** Box rules of the API: finite, corners in order, not wholly outside the image (partly outside is fine). */
-    private List<Box> checkBoxes(List<Box> boxes, int before, Sessions.EncodedImage image) {
+    private List<Box> checkBoxes(List<Box> boxes, int before, int width, int height) {
         if (before + boxes.size() > limits.maxBoxes())
             throw ApiException.badRequest("boxes", "the conversation has " + before + " boxes; " + boxes.size()
                     + " more would pass the limit of " + limits.maxBoxes());
@@ -112,9 +141,9 @@ final class ChatTurn {
             } catch (InputException e) {
                 throw ApiException.badRequest(field, e.getMessage());
             }
-            if (b.x2() <= 0 || b.y2() <= 0 || b.x1() >= image.width() || b.y1() >= image.height())
+            if (b.x2() <= 0 || b.y2() <= 0 || b.x1() >= width || b.y1() >= height)
                 throw ApiException.badRequest(field, "box " + (before + i + 1) + " (region" + (before + i + 1) + ") " + b
-                        + " lies wholly outside the " + image.width() + "×" + image.height() + " image");
+                        + " lies wholly outside the " + width + "×" + height + " image; boxes are x1,y1,x2,y2 in its pixels");
         }
         return boxes;
     }
@@ -122,7 +151,7 @@ final class ChatTurn {
     /** Earlier messages, when sent, must be the conversation's own turns (the questions are compared). */
     private static void checkHistory(List<ChatRequest.Message> messages, Conversation conversation) {
         if (messages.size() == 1) return;
-        var turns = conversation.turns();
+        List<Prompt.Turn> turns = conversation.turns();
         if (messages.size() != 2 * turns.size() + 1)
             throw ApiException.conflict("messages", "conversation has " + turns.size() + " earlier turns but "
                     + (messages.size() - 1) / 2 + " were sent; send either only the new question or the whole conversation");
@@ -138,7 +167,7 @@ final class ChatTurn {
         out.put("conversation_id", session.id);
         out.put("answer", a.text());
         out.put("raw", a.raw());
-        out.put("stop_reason", String.valueOf(a.stopReason()).toLowerCase(java.util.Locale.ROOT));
+        out.put("stop_reason", a.stopReason());
         out.put("turn", conversation.turns().size());
         out.put("regions", conversation.boxes().size());
         var added = out.putArray("new_regions");
@@ -147,7 +176,7 @@ final class ChatTurn {
         for (int r : a.unusedRegions()) unused.add(r);
         out.put("image_cached", imageCached);
         out.putObject("usage").put("prompt_tokens", a.promptTokens()).put("reused_tokens", a.reusedTokens())
-                .put("completion_tokens", a.generatedIds().length);
+                .put("completion_tokens", a.generatedIds().length).put("prefill_tokens", a.prefillTokens());
         ObjectNode t = out.putObject("timings_s");
         timer.nanos().forEach((stage, ns) -> t.put(stage, Math.round(ns / 1e6) / 1e3));
         return out;

@@ -26,6 +26,15 @@ final class Http {
         }
     }
 
+    /** Reads and drops up to {@code limit} bytes of the request body, holding 64 KiB at a time. */
+    static void discardBody(HttpExchange ex, long limit) throws IOException {
+        try (InputStream in = ex.getRequestBody()) {
+            byte[] sink = new byte[64 << 10];
+            long left = limit;
+            for (int n; left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) > 0; ) left -= n;
+        }
+    }
+
     private static ApiException tooLarge(long limit) {
         return ApiException.tooLarge("image", "the request is larger than the server's limit of " + mib(limit)
                 + " (serve --max-request-mb); send a smaller or more compressed image");

@@ -18,7 +18,7 @@ import org.gpt4roi.model.ImageContext;
  */
 final class Sessions {
     /** An image after the vision and region-pyramid work, shared by every conversation on it. */
-    record EncodedImage(String sha256, int width, int height, ImageContext context) {}
+    record EncodedImage(String sha256, ImageContext context) {}
 
     /** A conversation the server holds for its client, known by {@code id}. */
     static final class Session {
@@ -65,7 +65,8 @@ final class Sessions {
         expireIdle();
         Session s = conversations.get(id);
         if (s == null)
-            throw ApiException.notFound("conversation_id", "conversation '" + id + "' is unknown or has expired "
+            throw ApiException.notFound("conversation_id", "conversation '" + (id.length() <= 64 ? id : id.substring(0, 64) + "…")
+                    + "' is unknown or has expired "
                     + "(idle conversations are forgotten); start a new one by sending the image again");
         s.lastUsedNanos = clock.getAsLong();
         return s;

@@ -274,7 +274,18 @@ $("photo-select").addEventListener("change", (e) => {
 });
 $("file-input").addEventListener("change", (e) => {
   const file = e.target.files[0];
-  if (file) loadImageFromBlob(file, file.name).catch(() => {});
+  if (!file) return;
+  const select = $("photo-select");
+  let uploaded = select.querySelector("option[data-uploaded]");
+  if (!uploaded) {
+    uploaded = new Option("(uploaded)", "");
+    uploaded.dataset.uploaded = "1";
+    uploaded.disabled = true;
+    select.add(uploaded, 0);
+  }
+  select.value = "";
+  uploaded.selected = true;
+  loadImageFromBlob(file, file.name).catch(() => {});
 });
 window.addEventListener("resize", fitCanvas);
 

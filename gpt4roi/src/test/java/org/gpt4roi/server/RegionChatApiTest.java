@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStreamReader;
+import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.net.http.HttpResponse;
@@ -20,6 +23,7 @@ import org.gpt4roi.chat.Answer;
 import org.gpt4roi.chat.Conversation;
 import org.gpt4roi.chat.GenerationSettings;
 import org.gpt4roi.model.Gpt4RoiModel;
+import org.gpt4roi.model.ImageContext;
 import org.gpt4roi.model.StageTimer;
 import org.gpt4roi.roi.Box;
 import org.gpt4roi.tensor.Probe;
@@ -44,6 +48,7 @@ class RegionChatApiTest {
     static final long BODY_LIMIT = 1 << 20;
 
     static TestServer server;
+    static ImageContext photoContext;     // the library's own encoding of PHOTO, made once
 
     @BeforeAll static void start() throws Exception {
         server = new TestServer(new ServerLimits(BODY_LIMIT, 4, 8, Duration.ofMinutes(10), 4, 16, 32));
@@ -56,7 +61,8 @@ class RegionChatApiTest {
 
     static List<LibraryTurn> library(List<List<double[]>> boxesPerTurn, List<String> questions) {
         Gpt4RoiModel model = TestServer.tinyModel();
-        Conversation conv = new Conversation(model, model.encodeImage(RgbImage.decode(PHOTO, "test"), Probe.NONE, new StageTimer()));
+        if (photoContext == null) photoContext = model.encodeImage(RgbImage.decode(PHOTO, "test"), Probe.NONE, new StageTimer());
+        Conversation conv = new Conversation(model, photoContext);
         List<LibraryTurn> turns = new ArrayList<>();
         for (int t = 0; t < questions.size(); t++) {
             List<Box> boxes = boxesPerTurn.get(t).stream().map(b -> new Box(b[0], b[1], b[2], b[3])).toList();
@@ -251,6 +257,35 @@ class RegionChatApiTest {
         JsonNode second = ok(server.postJson(good));
         assertEquals(2, second.get("turn").asInt());
         assertEquals(1, second.get("regions").asInt());
+    }
+
+    @Test void aClientLeavingMidStreamLeavesTheServerWell() throws Exception {
+        JsonNode first = ok(server.postJson(TestServer.firstTurn(PHOTO, "What is <region1> doing?", 2, BOX)));
+        String id = first.get("conversation_id").asText();
+        ObjectNode next = Json.object().put("conversation_id", id).put("max_tokens", 32).put("stream", true);
+        next.putArray("messages").addObject().put("role", "user").put("content", "Tell me more about <region1>.");
+        byte[] body = Json.MAPPER.writeValueAsBytes(next);
+        try (Socket socket = new Socket("127.0.0.1", server.server.port())) {
+            socket.getOutputStream().write(("POST /v1/region-chat HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(body);
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            String line;
+            while ((line = in.readLine()) != null && !line.startsWith("event: text")) { /* headers, then the first event */ }
+            assertEquals("event: text", line, "a text event before leaving");
+        }                                                               // gone, mid-answer
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (TestServer.parse(server.get("/v1/health").body()).at("/queue/pending").asInt() > 0) {
+            assertTrue(System.nanoTime() < deadline, "the abandoned request still holds its queue place");
+            Thread.sleep(20);
+        }
+        // The conversation is either whole (the answer had finished) or forgotten (cut off half-way): never half-done.
+        ObjectNode again = Json.object().put("conversation_id", id).put("max_tokens", 2);
+        again.putArray("messages").addObject().put("role", "user").put("content", "And now?");
+        HttpResponse<String> res = server.postJson(again);
+        assertTrue(res.statusCode() == 200 || res.statusCode() == 404, res.body());
+        if (res.statusCode() == 200) assertEquals(3, TestServer.parse(res.body()).get("turn").asInt());
+        ok(server.postJson(TestServer.firstTurn(PHOTO, "What is <region1> doing?", 2, BOX)));
     }
 
     /** A PNG that declares {@code width×height} pixels and holds none: the size is refused from the header. */

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class SessionsTest {
     private final AtomicLong now = new AtomicLong();
     private final Sessions sessions = new Sessions(2, 3, Duration.ofSeconds(60), now::get);
-    private final Sessions.EncodedImage image = new Sessions.EncodedImage("abc", 10, 10, null);
+    private final Sessions.EncodedImage image = new Sessions.EncodedImage("abc", null);
 
     @Test void anIdleConversationExpires() {
         Sessions.Session s = sessions.start(image, null);
@@ -43,7 +43,7 @@ class SessionsTest {
     }
 
     @Test void theImageCacheIsBounded() {
-        for (String h : new String[] {"1", "2", "3"}) sessions.putImage(new Sessions.EncodedImage(h, 1, 1, null));
+        for (String h : new String[] {"1", "2", "3"}) sessions.putImage(new Sessions.EncodedImage(h, null));
         assertEquals(2, sessions.imageCount());
         assertEquals(null, sessions.image("1"));
         assertEquals("3", sessions.image("3").sha256());
