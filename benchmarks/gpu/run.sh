@@ -10,7 +10,8 @@
 #   6. the bundled tiny-model demo on opencl and cpu, when the CLI has --backend and the runtime
 #      can decode images;
 #   7. a summary. Results go to $OUT (else devcarry/results): run.log, devices.txt, opchecks.txt,
-#      bench.md, demo.txt.
+#      bench.md, demo.txt. Each step has a timeout, and all of them together stay within BUDGET_S
+#      (420 s): typically the whole run takes 2-3 minutes.
 #
 # Usage, from the repository root: bash benchmarks/gpu/run.sh [devcarry-folder]
 # Env: BENCH_ARGS (extra OpenclBench options, e.g. "--prompt 64 --seconds 0.2"),
@@ -26,7 +27,10 @@ trap 'rm -rf "$work"' EXIT
 device="${DEVICE:-0}"
 peak_gflops="${PEAK_GFLOPS:-67000}"   # H200 SXM, FP32 without tensor cores
 peak_gbs="${PEAK_GBS:-4800}"          # H200 HBM3e
+budget=${BUDGET_S:-420}                # the whole script stays under 7 minutes
 step() { echo; echo "=== $* (at $(( $(date +%s) - start )) s)"; }
+# seconds a step may take: its own cap, or what is left of the budget (less 10 s for the summary)
+cap() { local left=$(( budget - ($(date +%s) - start) - 10 )); [ "$left" -lt 5 ] && left=5; echo $(( $1 < left ? $1 : left )); }
 quiet() { grep -v 'Using incubator modules'; }   # the JVM's warning about jdk.incubator.vector
 
 main() {
@@ -61,16 +65,16 @@ echo "ICD loader: $GPT4ROI_OPENCL_LIB"
 command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,clocks.max.mem --format=csv
 
 step "gpt4roi devices"
-timeout 60 "$java" "${jflags[@]}" -cp "$cp" org.gpt4roi.app.Main devices 2>&1 | quiet | tee "$out/devices.txt"
+timeout "$(cap 60)" "$java" "${jflags[@]}" -cp "$cp" org.gpt4roi.app.Main devices 2>&1 | quiet | tee "$out/devices.txt"
 
 step "op checks: opencl vs cpu"
-timeout 150 "$java" "${jflags[@]}" -cp "$cp" org.gpt4roi.bench.OpenclOpChecks "$device" 2>&1 \
+timeout "$(cap 150)" "$java" "${jflags[@]}" -cp "$cp" org.gpt4roi.bench.OpenclOpChecks "$device" 2>&1 \
   | quiet | tee "$out/opchecks.txt"
 checks="$(tail -1 "$out/opchecks.txt")"
 
 step "benchmarks: opencl beside cpu"
 # shellcheck disable=SC2086
-timeout 240 "$java" "${jflags[@]}" -cp "$cp" org.gpt4roi.bench.OpenclBench --device "$device" \
+timeout "$(cap 240)" "$java" "${jflags[@]}" -cp "$cp" org.gpt4roi.bench.OpenclBench --device "$device" \
   --peak-gflops "$peak_gflops" --peak-gbs "$peak_gbs" --seconds 0.5 --out "$out/bench.md" ${BENCH_ARGS:-} 2>&1 | quiet
 
 step "demo (bundled tiny model)"
@@ -84,13 +88,13 @@ ln -s "$repo/testdata/images/extreme_ironing.jpg" "$dist/share/extreme_ironing.j
 export GPT4ROI_JAVA_OPTS="${GPU_JAVA_OPTS:--Xmx16g}"
 if ! "$java" --list-modules | grep -q java.desktop; then
   echo "skipped: the carried runtime has no java.desktop (images cannot be decoded)" | tee "$out/demo.txt"
-elif ! timeout 30 "$dist/bin/gpt4roi" demo --help 2>&1 | grep -q -- '--backend'; then
+elif ! timeout "$(cap 30)" "$dist/bin/gpt4roi" demo --help 2>&1 | grep -q -- '--backend'; then
   echo "skipped: this build's demo has no --backend option" | tee "$out/demo.txt"
 else
   : > "$out/demo.txt"
   for b in opencl cpu; do
     t0=$(date +%s%N)
-    timeout 60 "$dist/bin/gpt4roi" demo --backend "$b" --device "$device" 2>&1 | tail -15 | tee -a "$out/demo.txt"
+    timeout "$(cap 60)" "$dist/bin/gpt4roi" demo --backend "$b" --device "$device" 2>&1 | tail -15 | tee -a "$out/demo.txt"
     echo "demo on $b: exit ${PIPESTATUS[0]}, $(( ($(date +%s%N) - t0) / 1000000 )) ms wall" | tee -a "$out/demo.txt"
   done
 fi

@@ -3,7 +3,7 @@ package org.gpt4roi.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
@@ -31,24 +31,25 @@ public final class OpenclBench {
 
     public static void main(String[] args) throws IOException {
         Options o = Options.parse(args);
-        List<String> lines = new ArrayList<>();
+        if (o.out != null) Files.deleteIfExists(o.out);
         for (String name : o.backends) {
-            try (Backend b = Backends.create(name, o.threads, o.device)) { lines.add("- " + b.describe()); }
+            try (Backend b = Backends.create(name, o.threads, o.device)) { emit(o, "- " + b.describe()); }
         }
-        lines.add("");
-        lines.add("| case | backend | ms/call | GFLOP/s | GB/s | of peak |");
-        lines.add("|---|---|---:|---:|---:|---:|");
-        lines.forEach(System.out::println);
+        emit(o, "");
+        emit(o, "| case | backend | ms/call | GFLOP/s | GB/s | of peak |");
+        emit(o, "|---|---|---:|---:|---:|---:|");
         for (Supplier<OpenclBenchCases.Case> make : OpenclBenchCases.all(o.prompt)) {
             OpenclBenchCases.Case c = make.get();
             if (o.only != null && !c.name().contains(o.only)) continue;
-            for (String name : o.backends) {
-                String line = row(c, name, o);
-                System.out.println(line);
-                lines.add(line);
-            }
+            for (String name : o.backends) emit(o, row(c, name, o));
         }
-        if (o.out != null) Files.write(o.out, lines);
+    }
+
+    /** Prints a line and appends it to the --out file at once (a run cut short keeps its rows). */
+    private static void emit(Options o, String line) throws IOException {
+        System.out.println(line);
+        if (o.out != null)
+            Files.writeString(o.out, line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
     /** One table row: the case timed on a fresh backend (closed afterwards, freeing its device memory). */
@@ -69,10 +70,16 @@ public final class OpenclBench {
         }
     }
 
-    /** Seconds per call: a warm-up call, then the median of {@value #BATCHES} batches sized to fill {@code budget} seconds. */
+    /**
+     * Seconds per call: warm-up calls (at least 3 and a fifth of {@code budget}: kernels compile, the
+     * JIT compiles the cpu loops), then the median of {@value #BATCHES} batches filling {@code budget}.
+     */
     static double time(Backend b, Runnable op, double budget) {
-        op.run();
-        sync(b);
+        long warmStart = System.nanoTime();
+        for (int i = 0; i < 20 && (i < 3 || System.nanoTime() - warmStart < budget / 5 * 1e9); i++) {
+            op.run();
+            sync(b);
+        }
         long t0 = System.nanoTime();
         op.run();
         sync(b);

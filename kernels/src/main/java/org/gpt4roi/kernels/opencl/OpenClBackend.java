@@ -28,7 +28,7 @@ public final class OpenClBackend implements Backend {
 
     final ClRuntime rt;
     private final ClMemory memory;
-    private final Map<WeightKey, Tensor[]> weights = new ConcurrentHashMap<>();
+    private final Map<WeightKey, Uploaded> weights = new ConcurrentHashMap<>();
     private final Map<String, Tensor> constants = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
@@ -62,8 +62,7 @@ public final class OpenClBackend implements Backend {
      */
     @Override public Tensor weight(Tensor host) {
         if (!(host.storage() instanceof HostStorage)) return host;
-        // the host tensor is kept with its copy so that its memory (the cache key) cannot be reused
-        return weights.computeIfAbsent(WeightKey.of(host), k -> new Tensor[] {host, uploadWeight(host)})[1];
+        return weights.computeIfAbsent(WeightKey.of(host), k -> new Uploaded(host, uploadWeight(host))).device();
     }
 
     private Tensor uploadWeight(Tensor host) {
@@ -223,6 +222,9 @@ public final class OpenClBackend implements Backend {
     }
 
     static String shape(Tensor t) { return Arrays.toString(t.shape()); }
+
+    /** A cached weight; the host tensor is held too, so that its memory (the cache key) cannot be reused. */
+    private record Uploaded(Tensor host, Tensor device) {}
 
     /** Identity of a host weight: its memory (heap array or native address), dtype and layout. */
     private record WeightKey(Object heapBase, long address, long offset, String layout) {
