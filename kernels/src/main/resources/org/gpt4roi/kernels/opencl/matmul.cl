@@ -90,7 +90,10 @@ void gemv(global const float* x, int xOff, global const wtype* w, int wOff,
     float sum = 0.0f;
     if (n < N) {
         global const float* xs = x + xOff;
-        int row = wOff + n * K, k8 = K & ~7;
+        int row = wOff + n * K;
+        // 8-wide loads only from 8-element-aligned rows: NVIDIA's OpenCL reads vload_half8 / vload8 of
+        // 16-bit data at a 2-byte-aligned address wrongly (seen on an H200), though the spec allows it.
+        int k8 = ((row | xOff) & 7) == 0 ? K & ~7 : 0;
         for (int k = lane * 8; k < k8; k += GEMV_LANES * 8) {
             float8 p = vload8(0, xs + k) * loadw8(w, row + k);
             sum += dot(p.lo, (float4) 1.0f) + dot(p.hi, (float4) 1.0f);
