@@ -6,6 +6,7 @@ import java.io.InputStreamReader;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,7 +33,8 @@ import org.gpt4roi.weights.SafeTensorsWriter;
  * 24 layers, 16 heads, MLP 4096; random weights, about 1.2 GB F32), timed in Java and, in the same
  * run, in PyTorch on the CPU ({@code benchmarks/python/vision_bench.py}) on the very same weights and
  * pixels, which are written once to a temporary safetensors file. Also checks that both computed
- * the same last hidden state.
+ * the same last hidden state. Reports wall-clock and process CPU time: on a shared machine the CPU
+ * time is the steadier of the two.
  *
  * <pre>
  * java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
@@ -68,23 +70,24 @@ public final class VisionBenchmark {
                     layers, width, heads, mlp, Files.size(weights) / 1e9, (System.nanoTime() - t0) / 1e9);
             double gflop = gflopPerImage(config);
 
-            double[] javaSeconds;
+            Timing java;
             Tensor javaOut;
             try (SafeTensors file = SafeTensors.open(weights);
                  Backend backend = Backends.create(opt.getOrDefault("backend", "cpu"), threads, 0)) {
                 VisionTower tower = new VisionTower(config, file, backend);
                 Tensor pixels = file.get("pixel_values", 3, 224, 224);
                 for (int r = 0; r < warmup; r++) backend.download(tower.hiddenStates(pixels, layers)[0]);
-                javaSeconds = new double[runs];
+                double[] wall = new double[runs], cpu = new double[runs];
                 Tensor last = null;
                 for (int r = 0; r < runs; r++) {
-                    long start = System.nanoTime();
+                    long start = System.nanoTime(), startCpu = processCpuNanos();
                     last = backend.download(tower.hiddenStates(pixels, layers)[0]);         // [257, C]
-                    javaSeconds[r] = (System.nanoTime() - start) / 1e9;
+                    wall[r] = (System.nanoTime() - start) / 1e9;
+                    cpu[r] = (processCpuNanos() - startCpu) / 1e9;
                 }
+                java = new Timing(wall, cpu);
                 javaOut = last;
-                System.out.printf("java   %-40s median %.3f s  (%s)  %.1f GFLOP/s%n", backend.describe(),
-                        median(javaSeconds), times(javaSeconds), gflop / median(javaSeconds));
+                java.print("java", backend.describe(), gflop);
             }
 
             if (opt.containsKey("no-python")) return;
@@ -94,10 +97,10 @@ public final class VisionBenchmark {
                     "--weights", weights.toString(), "--config", configFile.toString(), "--layers", String.valueOf(layers),
                     "--runs", String.valueOf(runs), "--threads", String.valueOf(threads > 0 ? threads : Runtime.getRuntime().availableProcessors()),
                     "--out", torchOut.toString());
-            double[] torchSeconds = runPython(command);
-            double javaMedian = median(javaSeconds), torchMedian = median(torchSeconds);
-            System.out.printf("torch  %-40s median %.3f s  (%s)  %.1f GFLOP/s%n", "cpu", torchMedian, times(torchSeconds), gflop / torchMedian);
-            System.out.printf("ratio  PyTorch / Java = %.2f×  (%.1f GFLOP per image, %d layers)%n", torchMedian / javaMedian, gflop, layers);
+            Timing torch = runPython(command);
+            torch.print("torch", "PyTorch, cpu", gflop);
+            System.out.printf("ratio  PyTorch / Java: %.2f× wall-clock, %.2f× CPU time  (%.1f GFLOP per image, %d layers)%n",
+                    median(torch.wall) / median(java.wall), median(torch.cpu) / median(java.cpu), gflop, layers);
             System.out.printf("check  last hidden state, Java vs PyTorch: normwise error %.2e%n", normwiseError(javaOut, readFloats(torchOut)));
         } finally {
             try (Stream<Path> files = Files.walk(dir)) {
@@ -164,7 +167,20 @@ public final class VisionBenchmark {
         }
     }
 
-    private static double[] runPython(List<String> command) throws IOException, InterruptedException {
+    /** Wall-clock and process CPU seconds of each timed run. */
+    record Timing(double[] wall, double[] cpu) {
+        void print(String who, String what, double gflop) {
+            System.out.printf("%-6s %-38s median %.3f s wall (%s), %.3f s CPU (%s); %.1f GFLOP/s%n", who, what,
+                    median(wall), times(wall), median(cpu), times(cpu), gflop / median(wall));
+        }
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** Runs vision_bench.py; its last line is "torch V threads N seconds t1 t2 ... cpu c1 c2 ...". */
+    private static Timing runPython(List<String> command) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String last = null;
         try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -173,10 +189,15 @@ public final class VisionBenchmark {
                 last = line;
             }
         }
-        if (process.waitFor() != 0 || last == null || !last.contains(" seconds "))
+        if (process.waitFor() != 0 || last == null || !last.contains(" seconds ") || !last.contains(" cpu "))
             throw new IllegalStateException("PyTorch baseline failed: " + String.join(" ", command));
         System.out.println("  " + last);
-        return Arrays.stream(last.substring(last.indexOf(" seconds ") + 9).trim().split(" ")).mapToDouble(Double::parseDouble).toArray();
+        String wall = last.substring(last.indexOf(" seconds ") + 9, last.indexOf(" cpu ")), cpu = last.substring(last.indexOf(" cpu ") + 5);
+        return new Timing(parseDoubles(wall), parseDoubles(cpu));
+    }
+
+    private static double[] parseDoubles(String spaceSeparated) {
+        return Arrays.stream(spaceSeparated.trim().split(" ")).mapToDouble(Double::parseDouble).toArray();
     }
 
     private static float[] readFloats(Path file) throws IOException {

@@ -37,17 +37,11 @@ final class DeltaSum {
         if (deltaType == DType.F16 && baseType == DType.F16) {   // the release's case, kept free of dtype switches
             for (long i = 0; i < n; i++) {
                 float s = Float.float16ToFloat(delta.getAtIndex(I16, i)) + Float.float16ToFloat(base.getAtIndex(I16, i));
-                out.setAtIndex(I16, i, toF16(s));
+                out.setAtIndex(I16, i, HalfFloats.f32ToF16(s));
             }
             return;
         }
         for (long i = 0; i < n; i++) put(out, deltaType, i, get(delta, deltaType, i) + get(base, baseType, i));
-    }
-
-    /** F32 → F16 as PyTorch rounds it: nearest even, and every NaN becomes the quiet NaN 0x7e00 (sign kept). */
-    static short toF16(float v) {
-        if (v != v) return (short) ((Float.floatToRawIntBits(v) >>> 16 & 0x8000) | 0x7e00);
-        return Float.floatToFloat16(v);
     }
 
     private static float get(MemorySegment s, DType t, long i) {
@@ -62,7 +56,7 @@ final class DeltaSum {
     private static void put(MemorySegment s, DType t, long i, float v) {
         switch (t) {
             case F32 -> s.setAtIndex(F32, i, v);
-            case F16 -> s.setAtIndex(I16, i, toF16(v));
+            case F16 -> s.setAtIndex(I16, i, HalfFloats.f32ToF16(v));
             case BF16 -> s.setAtIndex(I16, i, HalfFloats.f32ToBf16(v));
             default -> throw new IllegalArgumentException("no delta arithmetic for " + t);
         }

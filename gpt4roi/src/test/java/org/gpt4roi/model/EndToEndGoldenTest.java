@@ -13,20 +13,35 @@ import org.gpt4roi.tensor.Tensor;
 import org.gpt4roi.vit.RgbImage;
 import org.gpt4roi.weights.SafeTensors;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The whole pipeline through the library API on the tiny fixture: every tensor of the golden list
- * within the reference's {@code compare} tolerances, and the greedy ids identical.
+ * The whole pipeline through the library API on the tiny fixture, on every backend: every tensor of
+ * the golden list within the reference's {@code compare} tolerances, and the greedy ids identical.
+ * The opencl run skips (saying why) where no OpenCL platform exists, unless GPT4ROI_REQUIRE_OPENCL=1.
  */
 class EndToEndGoldenTest {
-    static Gpt4RoiModel model;
+    static final Map<String, Gpt4RoiModel> models = new java.util.HashMap<>();
 
-    @BeforeAll static void load() { model = Gpt4RoiModel.load(ModelDirectory.open(Fixture.modelDir(), null), Backends.cpu()); }
+    static Gpt4RoiModel model(String backend) {
+        return models.computeIfAbsent(backend, b -> {
+            org.gpt4roi.kernels.Backend be;
+            try {
+                be = Backends.create(b, 0, 0);
+            } catch (RuntimeException e) {
+                String why = "backend " + b + " unavailable: " + e.getMessage();
+                if (b.equals("cpu") || "1".equals(System.getenv("GPT4ROI_REQUIRE_OPENCL"))) fail(why);
+                org.junit.jupiter.api.Assumptions.abort(why + " (set GPT4ROI_REQUIRE_OPENCL=1 to make this a failure)");
+                throw e;
+            }
+            return Gpt4RoiModel.load(ModelDirectory.open(Fixture.modelDir(), null), be);
+        });
+    }
 
-    @AfterAll static void close() { model.close(); model.backend.close(); }
+    @AfterAll static void close() {
+        for (Gpt4RoiModel m : models.values()) { m.close(); m.backend.close(); }
+    }
 
     /** The reference README §8 default tolerance of a golden tensor. */
     static double tolerance(String name) {
@@ -37,11 +52,11 @@ class EndToEndGoldenTest {
         return 5e-5;
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"case-a", "case-b"})
-    void dumpMatchesGoldens(String caseName) {
+    @ParameterizedTest(name = "{0} on {1}")
+    @CsvSource({"case-a, cpu", "case-b, cpu", "case-a, opencl", "case-b, opencl"})
+    void dumpMatchesGoldens(String caseName, String backend) {
         Fixture.Case c = Fixture.Case.load(caseName);
-        TensorCollector dump = Dumper.run(model, RgbImage.read(c.image()), c.boxes(), c.question(), c.steps());
+        TensorCollector dump = Dumper.run(model(backend), RgbImage.read(c.image()), c.boxes(), c.question(), c.steps());
         Map<String, Tensor> actual = dump.tensors();
         List<String> report = new ArrayList<>(), failures = new ArrayList<>();
         try (SafeTensors golden = SafeTensors.open(c.golden())) {
@@ -59,7 +74,7 @@ class EndToEndGoldenTest {
                 if (!(err <= tolerance(name))) failures.add(String.format("%s rel err %.3e > %.0e", name, err, tolerance(name)));
             }
         }
-        if (!failures.isEmpty()) fail(caseName + ": " + failures + "\nall: " + report);
+        if (!failures.isEmpty()) fail(caseName + " on " + backend + ": " + failures + "\nall: " + report);
         assertTrue(report.size() >= 30, "compared " + report.size() + " tensors: " + report);
     }
 }

@@ -9,7 +9,11 @@ public final class HalfFloats {
 
     public static float f16ToF32(short bits) { return Float.float16ToFloat(bits); }
 
-    public static short f32ToF16(float v) { return Float.floatToFloat16(v); }
+    /** F32 → F16, nearest even; every NaN becomes PyTorch's quiet NaN 0x7e00 (sign kept). */
+    public static short f32ToF16(float v) {
+        if (v != v) return (short) ((Float.floatToRawIntBits(v) >>> 16 & 0x8000) | 0x7e00);
+        return Float.floatToFloat16(v);
+    }
 
     public static float bf16ToF32(short bits) { return Float.intBitsToFloat((bits & 0xffff) << 16); }
 

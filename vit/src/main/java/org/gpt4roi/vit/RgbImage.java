@@ -6,6 +6,7 @@ import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -69,6 +70,8 @@ public final class RgbImage {
     public static RgbImage decode(byte[] bytes, String nameForErrors) {
         String name = "image " + nameForErrors;
         String format = formatOf(bytes, name);
+        if (format.equals("png") && bytes.length >= 24)      // IHDR is the first chunk: width and height at bytes 16 and 20
+            checkSize(ByteBuffer.wrap(bytes).getInt(16), ByteBuffer.wrap(bytes).getInt(20), name);
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
             ImageReader reader = ImageIO.getImageReadersByFormatName(format).next();
             try {
@@ -112,7 +115,7 @@ public final class RgbImage {
 
     private static void checkSize(int width, int height, String name) {
         if (width <= 0 || height <= 0)
-            throw new InputException(name + ": has zero size (" + width + "×" + height + " pixels)");
+            throw new InputException(name + ": has zero or invalid size (" + width + "×" + height + " pixels)");
         if ((long) width * height > MAX_PIXELS)
             throw new InputException(name + ": " + width + "×" + height + " pixels is more than the limit of "
                     + MAX_PIXELS / 1_000_000 + " megapixels; downscale it first");

@@ -66,7 +66,7 @@ class RgbImageTest {
 
     @Test
     void zeroSizeIsRefused() throws IOException {
-        assertError(() -> RgbImage.read(write("zero.png", png(0, 5, new byte[0]))), "zero.png", "");
+        assertError(() -> RgbImage.read(write("zero.png", png(0, 5, new byte[0]))), "zero.png", "zero or invalid size");
     }
 
     @Test

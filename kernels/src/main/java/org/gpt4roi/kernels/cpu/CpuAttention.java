@@ -2,8 +2,8 @@ package org.gpt4roi.kernels.cpu;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.gpt4roi.tensor.DType;
 import org.gpt4roi.tensor.Tensor;
@@ -86,11 +86,11 @@ final class CpuAttention {
         int tokens = q.dim(0), keys = k.dim(0), hd = q.dim(1) / heads;
         if (causal && tokens > keys)
             throw new IllegalArgumentException("attention: causal with " + tokens + " queries but only " + keys + " keys");
-        Heads in = new Heads(CpuCopy.contiguous(q).segment(), CpuCopy.contiguous(k).segment(), CpuCopy.contiguous(v).segment(),
+        Heads op = new Heads(CpuCopy.contiguous(q).segment(), CpuCopy.contiguous(k).segment(), CpuCopy.contiguous(v).segment(),
                 Tensor.zeros(DType.F32, tokens, q.dim(1)), tokens, keys, heads, hd, causal);
-        if (tokens >= BLOCK && hd % S.length() == 0) prefill(par, in);
-        else rowByRow(par, in);
-        return in.out;
+        if (tokens >= BLOCK && hd % S.length() == 0) prefill(par, op);
+        else rowByRow(par, op);
+        return op.out();
     }
 
     /** Query rows per block of the prefill kernel (one vector accumulator each). */
@@ -106,18 +106,18 @@ final class CpuAttention {
     }
 
     /** One (head, query row) pair at a time: dot products against the keys, softmax, weighted sum of the values. */
-    private static void rowByRow(Parallel par, Heads a) {
-        int width = a.width(), hd = a.hd();
-        float scale = a.scale();
-        MemorySegment out = a.out().segment();
-        par.forRange(a.heads() * a.tokens(), (p0, p1) -> {
-            float[] scores = new float[a.keys()], acc = new float[hd];
+    private static void rowByRow(Parallel par, Heads op) {
+        int width = op.width(), hd = op.hd();
+        float scale = op.scale();
+        MemorySegment out = op.out().segment();
+        par.forRange(op.heads() * op.tokens(), (p0, p1) -> {
+            float[] scores = new float[op.keys()], acc = new float[hd];
             for (int p = p0; p < p1; p++) {
-                int h = p / a.tokens(), t = p % a.tokens(), visible = a.visible(t);
+                int h = p / op.tokens(), t = p % op.tokens(), visible = op.visible(t);
                 long qRow = (long) t * width + (long) h * hd;
-                for (int s = 0; s < visible; s++) scores[s] = dot(a.q(), qRow, a.k(), (long) s * width + (long) h * hd, hd) / scale;
+                for (int s = 0; s < visible; s++) scores[s] = dot(op.q(), qRow, op.k(), (long) s * width + (long) h * hd, hd) / scale;
                 softmax(scores, 0, visible);
-                weightedSum(scores, visible, a.v(), (long) h * hd, width, acc);
+                weightedSum(scores, visible, op.v(), (long) h * hd, width, acc);
                 MemorySegment.copy(acc, 0, out, CpuCopy.F32, qRow * 4, hd);
             }
         });
@@ -129,25 +129,25 @@ final class CpuAttention {
      * its values (in {@code [S, H·hd]} the rows of one head lie one cache set apart and thrash the caches).
      * Work is split over (head, block) pairs; a task copies a head once.
      */
-    private static void prefill(Parallel par, Heads a) {
-        int width = a.width(), hd = a.hd(), keys = a.keys(), tokens = a.tokens(), lanes = S.length();
+    private static void prefill(Parallel par, Heads op) {
+        int width = op.width(), hd = op.hd(), keys = op.keys(), tokens = op.tokens(), lanes = S.length();
         int blocks = (tokens + BLOCK - 1) / BLOCK, padded = (keys + lanes - 1) / lanes * lanes;
-        MemorySegment out = a.out().segment();
-        par.forRange(a.heads() * blocks, (p0, p1) -> {
+        MemorySegment out = op.out().segment();
+        par.forRange(op.heads() * blocks, (p0, p1) -> {
             float[] keysT = new float[hd * padded], values = new float[keys * hd];
             float[] queries = new float[BLOCK * hd], scores = new float[BLOCK * padded];
             int copiedHead = -1;
             for (int p = p0; p < p1; p++) {
                 int h = p / blocks, t0 = p % blocks * BLOCK, rows = Math.min(BLOCK, tokens - t0);
-                if (h != copiedHead) { copyHead(a, h, keysT, padded, values); copiedHead = h; }
+                if (h != copiedHead) { copyHead(op, h, keysT, padded, values); copiedHead = h; }
                 for (int r = 0; r < BLOCK; r++)   // a short last block repeats its last row
-                    MemorySegment.copy(a.q(), CpuCopy.F32, ((long) (t0 + Math.min(r, rows - 1)) * width + (long) h * hd) * 4, queries, r * hd, hd);
-                int count = a.visible(t0 + rows - 1);
-                blockScores(queries, keysT, padded, hd, count, a.scale(), scores);
+                    MemorySegment.copy(op.q(), CpuCopy.F32, ((long) (t0 + Math.min(r, rows - 1)) * width + (long) h * hd) * 4, queries, r * hd, hd);
+                int count = op.visible(t0 + rows - 1);
+                blockScores(queries, keysT, padded, hd, count, op.scale(), scores);
                 for (int r = 0; r < BLOCK; r++) {
-                    int visible = a.visible(t0 + Math.min(r, rows - 1));
+                    int visible = op.visible(t0 + Math.min(r, rows - 1));
                     softmax(scores, r * padded, visible);
-                    java.util.Arrays.fill(scores, r * padded + visible, r * padded + count, 0f);
+                    Arrays.fill(scores, r * padded + visible, r * padded + count, 0f);
                 }
                 blockValues(scores, padded, values, hd, count, out, (long) t0 * width + (long) h * hd, width, rows);
             }
@@ -155,14 +155,14 @@ final class CpuAttention {
     }
 
     /** Keys of head h transposed to {@code keysT[hd, padded]} (zero beyond S) and values to dense {@code values[S, hd]}. */
-    private static void copyHead(Heads a, int h, float[] keysT, int padded, float[] values) {
-        int hd = a.hd();
+    private static void copyHead(Heads op, int h, float[] keysT, int padded, float[] values) {
+        int hd = op.hd();
         float[] row = new float[hd];
-        for (int s = 0; s < a.keys(); s++) {
-            long at = ((long) s * a.width() + (long) h * hd) * 4;
-            MemorySegment.copy(a.k(), CpuCopy.F32, at, row, 0, hd);
+        for (int s = 0; s < op.keys(); s++) {
+            long at = ((long) s * op.width() + (long) h * hd) * 4;
+            MemorySegment.copy(op.k(), CpuCopy.F32, at, row, 0, hd);
             for (int i = 0; i < hd; i++) keysT[i * padded + s] = row[i];
-            MemorySegment.copy(a.v(), CpuCopy.F32, at, values, s * hd, hd);
+            MemorySegment.copy(op.v(), CpuCopy.F32, at, values, s * hd, hd);
         }
     }
 
@@ -231,7 +231,7 @@ final class CpuAttention {
             acc3 = load(a, ao + i + 3 * step).fma(load(b, bo + i + 3 * step), acc3);
         }
         for (int bound = S.loopBound(n); i < bound; i += step) acc0 = load(a, ao + i).fma(load(b, bo + i), acc0);
-        float sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+        float sum = LaneSums.sum(acc0.add(acc1).add(acc2.add(acc3)));
         for (; i < n; i++) sum += a.getAtIndex(CpuCopy.F32, ao + i) * b.getAtIndex(CpuCopy.F32, bo + i);
         return sum;
     }
@@ -239,7 +239,7 @@ final class CpuAttention {
     /** {@code acc = Σ_s w[s] · v[base + s·stride ..][0..acc.length)} over {@code s < count}, row after row. */
     private static void weightedSum(float[] w, int count, MemorySegment v, long base, long stride, float[] acc) {
         int n = acc.length, bound = S.loopBound(n);
-        java.util.Arrays.fill(acc, 0f);
+        Arrays.fill(acc, 0f);
         for (int s = 0; s < count; s++) {
             long row = base + s * stride;
             FloatVector ws = FloatVector.broadcast(S, w[s]);
@@ -271,12 +271,12 @@ final class CpuAttention {
         int i = from;
         FloatVector sum = FloatVector.zero(S);
         for (int bound = from + S.loopBound(n); i < bound; i += S.length()) {
-            FloatVector e = FloatVector.fromArray(S, x, i).sub(max).lanewise(VectorOperators.EXP);
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, i).sub(max));
             e.intoArray(x, i);
             sum = sum.add(e);
         }
-        float total = sum.reduceLanes(VectorOperators.ADD);
-        for (; i < end; i++) { x[i] = (float) Math.exp(x[i] - max); total += x[i]; }
+        float total = LaneSums.sum(sum);
+        for (; i < end; i++) { x[i] = VectorMath.exp(x[i] - max); total += x[i]; }
         float inv = 1f / total;
         for (i = from; i < end; i++) x[i] *= inv;
     }

@@ -8,12 +8,17 @@ import org.gpt4roi.tensor.Tensor;
  * 2-D convolution, NCHW, square kernel, equal stride and zero padding on both axes:
  * {@code y[N,O,Ho,Wo] = conv(x[N,C,H,W], w[O,C,k,k]) (+ bias[O])}.
  *
- * <p>Implicit GEMM: per image, output positions are the rows of the left operand (their receptive
- * fields unrolled as (c, ky, kx), packed block by block, never materialised whole) and the weight
- * {@code [O, C·k·k]} is used in place as the right operand, so y[n]ᵀ[Ho·Wo, O] = im2col · wᵀ.
+ * <p>3×3 stride 1 padding 1 convolutions with at least {@value #WINOGRAD_MIN_CHANNELS} input and
+ * output channels and {@value #WINOGRAD_MIN_TILES} output tiles go to {@link CpuWinograd} F(4×4,3×3).
+ * Everything else is an implicit GEMM: per image, output positions are the rows of the left operand
+ * (their receptive fields unrolled as (c, ky, kx), packed block by block, never materialised whole)
+ * and the weight {@code [O, C·k·k]} is used in place as the right operand, so
+ * y[n]ᵀ[Ho·Wo, O] = im2col · wᵀ.
  */
 final class CpuConv {
     private CpuConv() {}
+
+    static final int WINOGRAD_MIN_CHANNELS = 32, WINOGRAD_MIN_TILES = 16;
 
     static Tensor conv2d(Parallel par, Tensor x, Tensor w, Tensor bias, int stride, int padding) {
         if (x.rank() != 4 || w.rank() != 4) throw new IllegalArgumentException("conv2d: x must be [N,C,H,W] and w [O,C,k,k], got " + x + ", " + w);
@@ -27,16 +32,26 @@ final class CpuConv {
 
         Tensor xc = x.isContiguous() && x.dtype() == DType.F32 ? x : x.toF32();
         Tensor wc = w.isContiguous() ? w : w.toF32();
-        WeightMatrix wm = WeightMatrix.of(wc.reshape(o, c * ks * ks));
         float[] b = bias == null ? null : bias.toFloatArray();
         Tensor y = Tensor.zeros(DType.F32, batch, o, ho, wo);
+        int tiles4 = batch * ((h + 3) / 4) * ((wd + 3) / 4);
+        if (ks == 3 && stride == 1 && padding == 1 && Math.min(c, o) >= WINOGRAD_MIN_CHANNELS && tiles4 >= WINOGRAD_MIN_TILES)
+            CpuWinograd.conv3x3(par, CpuWinograd.F4, xc, wc, b, y);
+        else implicitGemm(par, xc, wc, b, stride, padding, y);
+        return y;
+    }
+
+    /** The direct path: per image, y[n]ᵀ = im2col(x[n]) · w[O, C·k·k]ᵀ (+ bias); x contiguous F32, y [N,O,Ho,Wo]. */
+    static void implicitGemm(Parallel par, Tensor x, Tensor w, float[] bias, int stride, int padding, Tensor y) {
+        int batch = x.dim(0), c = x.dim(1), h = x.dim(2), wd = x.dim(3), o = w.dim(0), ks = w.dim(2);
+        int ho = y.dim(2), wo = y.dim(3);
+        WeightMatrix wm = WeightMatrix.of(w.reshape(o, c * ks * ks));
         long imageIn = (long) c * h * wd, imageOut = (long) o * ho * wo;
         for (int img = 0; img < batch; img++) {
-            MemorySegment in = xc.segment().asSlice(img * imageIn * 4, imageIn * 4);
+            MemorySegment in = x.segment().asSlice(img * imageIn * 4, imageIn * 4);
             MemorySegment out = y.segment().asSlice(img * imageOut * 4, imageOut * 4);
-            CpuGemm.multiply(par, im2col(in, c, h, wd, ks, stride, padding, wo), ho * wo, wm, b, out, 1, (long) ho * wo);
+            CpuGemm.multiply(par, im2col(in, c, h, wd, ks, stride, padding, wo), ho * wo, wm, bias, out, 1, (long) ho * wo);
         }
-        return y;
     }
 
     /** Rows = output positions p = oy·Wo + ox; columns = (c, ky, kx) of w's flattening; zero outside the image. */

@@ -4,7 +4,6 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.gpt4roi.tensor.Tensor;
 
@@ -54,9 +53,9 @@ final class CpuElementwise {
             for (int bound = start + S.loopBound(end - start); i < bound; i += S.length()) {
                 long o = (long) i * 4;
                 FloatVector v = FloatVector.fromMemorySegment(S, xs, o, LE);
-                v.div(v.mul(-1.702f).lanewise(VectorOperators.EXP).add(1f)).intoMemorySegment(xs, o, LE);
+                v.div(VectorMath.exp(v.mul(-1.702f)).add(1f)).intoMemorySegment(xs, o, LE);
             }
-            for (; i < end; i++) { float v = get(xs, i); set(xs, i, v / (1f + (float) Math.exp(-1.702f * v))); }
+            for (; i < end; i++) { float v = get(xs, i); set(xs, i, v / (1f + VectorMath.exp(-1.702f * v))); }
         });
     }
 
@@ -67,10 +66,10 @@ final class CpuElementwise {
             for (int bound = start + S.loopBound(end - start); i < bound; i += S.length()) {
                 long o = (long) i * 4;
                 FloatVector g = FloatVector.fromMemorySegment(S, gs, o, LE);
-                FloatVector silu = g.div(g.neg().lanewise(VectorOperators.EXP).add(1f));
+                FloatVector silu = g.div(VectorMath.exp(g.neg()).add(1f));
                 silu.mul(FloatVector.fromMemorySegment(S, us, o, LE)).intoMemorySegment(gs, o, LE);
             }
-            for (; i < end; i++) { float g = get(gs, i); set(gs, i, g / (1f + (float) Math.exp(-g)) * get(us, i)); }
+            for (; i < end; i++) { float g = get(gs, i); set(gs, i, g / (1f + VectorMath.exp(-g)) * get(us, i)); }
         });
     }
 

@@ -2,6 +2,7 @@ package org.gpt4roi.kernels.cpu;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import org.gpt4roi.tensor.DType;
 import org.gpt4roi.tensor.Tensor;
 
@@ -39,41 +40,64 @@ final class CpuMatmul {
         };
     }
 
-    /** {@code y[n] = x · w[n] (+ b[n])} for one row x[K]: four rows of w per pass over x. */
+    /**
+     * {@code y[n] = x · w[n] (+ b[n])} for one row x[K]; w streams through once, split over threads by
+     * rows. For 16-bit weights x is put once into the pair order of {@link HalfVectors#pairs}.
+     */
     static void rowTimesWeights(Parallel par, MemorySegment x, WeightMatrix w, float[] b, MemorySegment y) {
-        int k = w.cols(), vecEnd = k - k % L;
+        float[] xs = HalfVectors.pairOrder(w.dtype(), x.toArray(HalfVectors.F32));
         par.forRange(w.rows(), 4, (n0, n1) -> {
-            int n = n0;
-            for (; n + 4 <= n1; n += 4) {
-                FloatVector a0 = FloatVector.zero(HalfVectors.FLOATS), a1 = a0, a2 = a0, a3 = a0;
-                for (int kk = 0; kk < vecEnd; kk += L) {
-                    FloatVector xv = FloatVector.fromMemorySegment(HalfVectors.FLOATS, x, kk * 4L, java.nio.ByteOrder.LITTLE_ENDIAN);
-                    a0 = xv.fma(w.load(n, kk), a0);
-                    a1 = xv.fma(w.load(n + 1, kk), a1);
-                    a2 = xv.fma(w.load(n + 2, kk), a2);
-                    a3 = xv.fma(w.load(n + 3, kk), a3);
-                }
-                store(y, n, HalfVectors.sum(a0) + tail(x, w, n, vecEnd), b);
-                store(y, n + 1, HalfVectors.sum(a1) + tail(x, w, n + 1, vecEnd), b);
-                store(y, n + 2, HalfVectors.sum(a2) + tail(x, w, n + 2, vecEnd), b);
-                store(y, n + 3, HalfVectors.sum(a3) + tail(x, w, n + 3, vecEnd), b);
-            }
-            for (; n < n1; n++) {
-                FloatVector a0 = FloatVector.zero(HalfVectors.FLOATS);
-                for (int kk = 0; kk < vecEnd; kk += L)
-                    a0 = FloatVector.fromMemorySegment(HalfVectors.FLOATS, x, kk * 4L, java.nio.ByteOrder.LITTLE_ENDIAN).fma(w.load(n, kk), a0);
-                store(y, n, HalfVectors.sum(a0) + tail(x, w, n, vecEnd), b);
+            RowDot rowDot = new RowDot(xs, w);
+            for (int n = n0; n < n1; n++) {
+                float dot = rowDot.dot(n);
+                y.set(HalfVectors.F32, n * 4L, b == null ? dot : dot + b[n]);
             }
         });
     }
 
-    private static float tail(MemorySegment x, WeightMatrix w, int n, int from) {
-        float s = 0f;
-        for (int kk = from; kk < w.cols(); kk++) s = Math.fma(x.get(HalfVectors.F32, kk * 4L), w.get(n, kk), s);
-        return s;
-    }
+    /** x · w[n] for one thread: blocks of 2·L elements, two FMA chains in flight, then the scalar tail. */
+    private static final class RowDot {
+        private final float[] xs, lanes = new float[L];
+        private final WeightMatrix w;
+        /** Block step read from a field: keeps C2 from unrolling the loops 4× and spilling (see CpuGemm). */
+        private final int step = 2 * L;
 
-    private static void store(MemorySegment y, int n, float dot, float[] b) {
-        y.set(HalfVectors.F32, n * 4L, b == null ? dot : dot + b[n]);
+        RowDot(float[] xs, WeightMatrix w) { this.xs = xs; this.w = w; }
+
+        /** One small loop per weight type, so that each stays fully inlined and free of a per-element switch. */
+        float dot(int n) {
+            int k = w.cols(), blockEnd = k - k % (2 * L);
+            MemorySegment seg = w.segment();
+            long row = (long) n * k;
+            FloatVector a0 = FloatVector.zero(HalfVectors.FLOATS), a1 = a0;
+            switch (w.dtype()) {
+                case F16 -> {
+                    for (int kk = 0; kk < blockEnd; kk += step) {
+                        IntVector pairs = HalfVectors.pairs(seg, row + kk);
+                        a0 = x(kk).fma(HalfVectors.f16ToF32(HalfVectors.even(pairs)), a0);
+                        a1 = x(kk + L).fma(HalfVectors.f16ToF32(HalfVectors.odd(pairs)), a1);
+                    }
+                }
+                case BF16 -> {
+                    for (int kk = 0; kk < blockEnd; kk += step) {
+                        IntVector pairs = HalfVectors.pairs(seg, row + kk);
+                        a0 = x(kk).fma(HalfVectors.bf16ToF32(pairs), a0);
+                        a1 = x(kk + L).fma(pairs.and(0xffff_0000).reinterpretAsFloats(), a1);
+                    }
+                }
+                default -> {
+                    for (int kk = 0; kk < blockEnd; kk += step) {
+                        a0 = x(kk).fma(w.load(n, kk), a0);
+                        a1 = x(kk + L).fma(w.load(n, kk + L), a1);
+                    }
+                }
+            }
+            a0.add(a1).intoArray(lanes, 0);
+            float s = LaneSums.sum(lanes);
+            for (int kk = blockEnd; kk < k; kk++) s = Math.fma(xs[kk], w.get(n, kk), s);
+            return s;
+        }
+
+        private FloatVector x(int k) { return FloatVector.fromArray(HalfVectors.FLOATS, xs, k); }
     }
 }

@@ -116,9 +116,9 @@ final class CpuNorms {
         i = 0;
         for (; i < bound; i += S.length()) {
             long o = (row + i) * 4;
-            FloatVector.fromMemorySegment(S, seg, o, LE).sub(max).lanewise(VectorOperators.EXP).intoMemorySegment(seg, o, LE);
+            VectorMath.exp(FloatVector.fromMemorySegment(S, seg, o, LE).sub(max)).intoMemorySegment(seg, o, LE);
         }
-        for (; i < n; i++) seg.setAtIndex(CpuCopy.F32, row + i, (float) Math.exp(seg.getAtIndex(CpuCopy.F32, row + i) - max));
+        for (; i < n; i++) seg.setAtIndex(CpuCopy.F32, row + i, VectorMath.exp(seg.getAtIndex(CpuCopy.F32, row + i) - max));
         float inv = (float) (1.0 / sum(seg, row, n, 0f));
         i = 0;
         for (; i < bound; i += S.length()) {
@@ -170,7 +170,7 @@ final class CpuNorms {
                 FloatVector d = FloatVector.fromMemorySegment(S, seg, (start + i) * 4, LE).sub(shift);
                 acc = square ? d.fma(d, acc) : acc.add(d);
             }
-            total += acc.reduceLanes(VectorOperators.ADD);
+            total += LaneSums.sum(acc);
         }
         for (; i < n; i++) {
             double d = seg.getAtIndex(CpuCopy.F32, start + i) - shift;

@@ -1,6 +1,8 @@
 package org.gpt4roi.kernels.cpu;
 
 import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 import org.gpt4roi.tensor.DType;
 import org.gpt4roi.tensor.Tensor;
 
@@ -12,6 +14,8 @@ import org.gpt4roi.tensor.Tensor;
 final class CpuSpatial {
     private CpuSpatial() {}
 
+    private static final VectorSpecies<Float> S = CpuVectors.FLOATS;
+
     /** Bilinear resize of {@code x[C,H,W]} to {@code [C,outH,outW]}; an axis with in == out is copied exactly. */
     static Tensor resizeBilinear(Parallel par, Tensor x, int outH, int outW, boolean alignCorners) {
         if (x.rank() != 3) throw new IllegalArgumentException("resizeBilinear: x must be [C,H,W], got " + x);
@@ -21,22 +25,31 @@ final class CpuSpatial {
         MemorySegment in = CpuCopy.contiguous(x).segment();
         Tensor y = Tensor.zeros(DType.F32, channels, outH, outW);
         MemorySegment out = y.segment();
-        par.forRange(channels * outH, (r0, r1) -> {
-            for (int r = r0; r < r1; r++) {
-                int c = r / outH, oy = r % outH;
-                long top = ((long) c * inH + ys.i0[oy]) * inW, bottom = ((long) c * inH + ys.i1[oy]) * inW;
-                float ly = ys.lambda[oy], hy = 1f - ly;
-                long o = (long) r * outW;
-                for (int ox = 0; ox < outW; ox++) {
-                    int x0 = xs.i0[ox], x1 = xs.i1[ox];
-                    float lx = xs.lambda[ox], hx = 1f - lx;
-                    float v = hy * (hx * at(in, top + x0) + lx * at(in, top + x1))
-                            + ly * (hx * at(in, bottom + x0) + lx * at(in, bottom + x1));
-                    out.setAtIndex(CpuCopy.F32, o + ox, v);
-                }
+        // Per channel plane, in PyTorch's order: every input row resampled along x, then pairs of those rows
+        // blended along y (a vector pass). Upsampling reuses each x-resampled row for several output rows.
+        par.forRange(channels, (c0, c1) -> {
+            float[] src = new float[inH * inW], rows = new float[inH * outW], dst = new float[outH * outW];
+            for (int c = c0; c < c1; c++) {
+                MemorySegment.copy(in, CpuCopy.F32, (long) c * src.length * 4, src, 0, src.length);
+                for (int iy = 0, at = 0; iy < inH; iy++)
+                    for (int ox = 0; ox < outW; ox++, at++) {
+                        float lx = xs.lambda[ox];
+                        rows[at] = (1f - lx) * src[iy * inW + xs.i0[ox]] + lx * src[iy * inW + xs.i1[ox]];
+                    }
+                for (int oy = 0; oy < outH; oy++) blend(rows, ys.i0[oy] * outW, ys.i1[oy] * outW, ys.lambda[oy], dst, oy * outW, outW);
+                MemorySegment.copy(dst, 0, out, CpuCopy.F32, (long) c * dst.length * 4, dst.length);
             }
         });
         return y;
+    }
+
+    /** {@code dst[d..d+n) = (1-λ)·rows[top..] + λ·rows[bottom..]} (multiply, then add: no fused rounding). */
+    private static void blend(float[] rows, int top, int bottom, float lambda, float[] dst, int d, int n) {
+        float keep = 1f - lambda;
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length())
+            FloatVector.fromArray(S, rows, top + i).mul(keep).add(FloatVector.fromArray(S, rows, bottom + i).mul(lambda)).intoArray(dst, d + i);
+        for (; i < n; i++) dst[d + i] = keep * rows[top + i] + lambda * rows[bottom + i];
     }
 
     /**
@@ -88,31 +101,39 @@ final class CpuSpatial {
         Tensor y = Tensor.zeros(DType.F32, count, channels, outSize, outSize);
         MemorySegment out = y.segment();
         float samples = samplingRatio * samplingRatio;
-        int perBin = samplingRatio;
-        par.forRange(count * channels, (p0, p1) -> {
-            for (int p = p0; p < p1; p++) {
-                Samples sy = ys[p / channels], sx = xs[p / channels];
-                long plane = (long) (p % channels) * height * width;
-                long o = (long) p * outSize * outSize;
-                for (int ph = 0; ph < outSize; ph++)
-                    for (int pw = 0; pw < outSize; pw++) {
-                        float acc = 0f;
-                        for (int iy = ph * perBin; iy < (ph + 1) * perBin; iy++) {
-                            if (!sy.inside[iy]) continue;
-                            long rowLo = plane + (long) sy.lo[iy] * width, rowHi = plane + (long) sy.hi[iy] * width;
-                            float ly = sy.l[iy], hy = sy.h[iy];
-                            for (int ix = pw * perBin; ix < (pw + 1) * perBin; ix++) {
-                                if (!sx.inside[ix]) continue;
-                                float lx = sx.l[ix], hx = sx.h[ix];
-                                acc += hy * hx * at(in, rowLo + sx.lo[ix]) + hy * lx * at(in, rowLo + sx.hi[ix])
-                                        + ly * hx * at(in, rowHi + sx.lo[ix]) + ly * lx * at(in, rowHi + sx.hi[ix]);
-                            }
-                        }
-                        out.setAtIndex(CpuCopy.F32, o++, acc / samples);
-                    }
+        int bins = outSize * outSize;
+        // Work split over channels; each channel plane is sampled for every box from a heap copy.
+        par.forRange(channels, (c0, c1) -> {
+            float[] plane = new float[height * width], pooled = new float[bins];
+            for (int c = c0; c < c1; c++) {
+                MemorySegment.copy(in, CpuCopy.F32, (long) c * plane.length * 4, plane, 0, plane.length);
+                for (int k = 0; k < count; k++) {
+                    pool(plane, width, ys[k], xs[k], outSize, samplingRatio, samples, pooled);
+                    MemorySegment.copy(pooled, 0, out, CpuCopy.F32, ((long) k * channels + c) * bins * 4, bins);
+                }
             }
         });
         return y;
+    }
+
+    /** Averages the bilinear samples of each of the {@code out × out} bins of one box over one channel plane. */
+    private static void pool(float[] plane, int width, Samples sy, Samples sx, int out, int ratio, float samples, float[] pooled) {
+        for (int ph = 0, o = 0; ph < out; ph++)
+            for (int pw = 0; pw < out; pw++, o++) {
+                float acc = 0f;
+                for (int iy = ph * ratio; iy < (ph + 1) * ratio; iy++) {
+                    if (!sy.inside[iy]) continue;
+                    int rowLo = sy.lo[iy] * width, rowHi = sy.hi[iy] * width;
+                    float ly = sy.l[iy], hy = sy.h[iy];
+                    for (int ix = pw * ratio; ix < (pw + 1) * ratio; ix++) {
+                        if (!sx.inside[ix]) continue;
+                        float lx = sx.l[ix], hx = sx.h[ix];
+                        acc += hy * hx * plane[rowLo + sx.lo[ix]] + hy * lx * plane[rowLo + sx.hi[ix]]
+                                + ly * hx * plane[rowHi + sx.lo[ix]] + ly * lx * plane[rowHi + sx.hi[ix]];
+                    }
+                }
+                pooled[o] = acc / samples;
+            }
     }
 
     /**
@@ -142,5 +163,4 @@ final class CpuSpatial {
         }
     }
 
-    private static float at(MemorySegment s, long i) { return s.getAtIndex(CpuCopy.F32, i); }
 }

@@ -6,21 +6,21 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 import org.gpt4roi.tensor.DType;
 
 /**
  * Loads of weight elements (F32, F16 or BF16, little-endian, any byte alignment) as F32 vectors,
- * converting in registers, and a reduction of a vector to one float in a fixed order.
+ * converting in registers.
  *
- * <p>F16 → F32 by bit manipulation: the 15 magnitude bits shifted into a float's exponent and
- * mantissa field give the value scaled by 2⁻¹¹², exact for normal and subnormal halves, so one
- * multiply by 2¹¹² finishes the job; infinities and NaNs (exponent 31) get an all-ones exponent
- * with their payload kept and NaNs made quiet, as F16C's {@code vcvtph2ps} (behind the compiled
- * {@link Float#float16ToFloat}) does. BF16 → F32 is a 16-bit shift.
+ * <p>F16 → F32 without a multiply on subnormal floats (which costs a microcode assist per vector
+ * on this AMD core): the 15 magnitude bits shifted into place with the exponent rebiased by 112
+ * give {@code f}, right for normal halves; for subnormal halves (exponent 0) {@code f = 2⁻¹⁵ + m·2⁻²⁵}
+ * and the wanted {@code m·2⁻²⁴} is {@code 2f − 2⁻¹⁴}, which is also the smaller of the two there
+ * (and the larger for normal halves), so one FMA and an integer min select it. Exponent 31
+ * (infinity, NaN) gets an all-ones exponent with the payload kept. BF16 → F32 is a 16-bit shift.
  */
 final class HalfVectors {
     private HalfVectors() {}
@@ -30,21 +30,54 @@ final class HalfVectors {
     private static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, FLOATS.vectorShape());
     /** Half-width shorts: as many lanes as {@link #FLOATS}. */
     private static final VectorSpecies<Short> HALVES =
-            VectorSpecies.of(short.class, jdk.incubator.vector.VectorShape.forBitSize(FLOATS.vectorBitSize() / 2));
+            VectorSpecies.of(short.class, VectorShape.forBitSize(FLOATS.vectorBitSize() / 2));
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     /** Little-endian unaligned element layouts (weights may sit at any offset of a mapped file). */
     static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
     static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
-    private static final VectorShuffle<Float>[] BUTTERFLY = butterfly();
+    /** Constants of {@link #f16ToF32}, as vectors so that the loops reuse registers. */
+    private static final IntVector MAGNITUDE = IntVector.broadcast(INTS, 0x7fff), SIGN = IntVector.broadcast(INTS, 0x8000_0000);
+    private static final IntVector REBIAS = IntVector.broadcast(INTS, 112 << 23), INF_EXPONENT = IntVector.broadcast(INTS, 0x7f80_0000);
+    private static final FloatVector TWO = FloatVector.broadcast(FLOATS, 2f), MINUS_2_14 = FloatVector.broadcast(FLOATS, -0x1p-14f);
 
     /** {@code LANES} elements of a {@code dtype} array in {@code seg}, from element {@code index} on, as floats. */
     static FloatVector load(DType dtype, MemorySegment seg, long index) {
         return switch (dtype) {
             case F32 -> FloatVector.fromMemorySegment(FLOATS, seg, index * 4, LE);
             case F16 -> f16ToF32(halves(seg, index));
-            case BF16 -> halves(seg, index).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            case BF16 -> bf16ToF32(halves(seg, index));
             default -> throw new IllegalArgumentException("weights must be F32, F16 or BF16, not " + dtype);
         };
+    }
+
+    /**
+     * 2·LANES 16-bit elements from element {@code index} on, as LANES int lanes holding two each:
+     * element 2l in the low and 2l+1 in the high half of lane l. {@link #even} and {@link #odd} split
+     * them with shifts only, without a widening shuffle; the other operand is put in that order
+     * once with {@link #pairOrder}.
+     */
+    static IntVector pairs(MemorySegment seg, long index) { return IntVector.fromMemorySegment(INTS, seg, index * 2, LE); }
+
+    /** The even elements of {@link #pairs}, sign-extended. */
+    static IntVector even(IntVector pairs) { return pairs.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16); }
+
+    /** The odd elements of {@link #pairs}, sign-extended. */
+    static IntVector odd(IntVector pairs) { return pairs.lanewise(VectorOperators.ASHR, 16); }
+
+    /** BF16 bits (in the low 16 bits of each lane) → F32 values. */
+    static FloatVector bf16ToF32(IntVector h) { return h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(); }
+
+    /**
+     * {@code x[k]} in the element order of {@link #even}/{@link #odd} for 16-bit {@code dtype}s: within
+     * each block of 2·LANES, the even elements then the odd ones; unchanged for F32. A tail shorter
+     * than a block stays in place.
+     */
+    static float[] pairOrder(DType dtype, float[] x) {
+        if (dtype == DType.F32) return x;
+        float[] p = x.clone();
+        for (int b = 0; b + 2 * LANES <= x.length; b += 2 * LANES)
+            for (int l = 0; l < LANES; l++) { p[b + l] = x[b + 2 * l]; p[b + LANES + l] = x[b + 2 * l + 1]; }
+        return p;
     }
 
     /** One element of a {@code dtype} array, as float (the scalar tail of {@link #load}). */
@@ -57,39 +90,18 @@ final class HalfVectors {
         };
     }
 
-    /** F16 bit patterns (in the low 16 bits of each lane) → F32 values. */
+    /** F16 bit patterns (sign-extended to int lanes) → F32 values. */
     static FloatVector f16ToF32(IntVector h) {
-        IntVector magnitude = h.and(0x7fff).lanewise(VectorOperators.LSHL, 13);        // value · 2⁻¹¹² as float bits
-        IntVector sign = h.and(0x8000).lanewise(VectorOperators.LSHL, 16);
-        IntVector finite = magnitude.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
-        VectorMask<Integer> infOrNan = magnitude.compare(VectorOperators.GE, 0x7c00 << 13);
-        VectorMask<Integer> nan = magnitude.compare(VectorOperators.GT, 0x7c00 << 13);
-        IntVector bits = finite.blend(magnitude.or(0x7f80_0000), infOrNan).blend(magnitude.or(0x7fc0_0000), nan);
-        return bits.or(sign).reinterpretAsFloats();
+        IntVector magnitude = h.and(MAGNITUDE);
+        FloatVector f = magnitude.lanewise(VectorOperators.LSHL, 13).add(REBIAS).reinterpretAsFloats();
+        IntVector bits = f.reinterpretAsInts().min(f.fma(TWO, MINUS_2_14).reinterpretAsInts())   // both ≥ 0: int order = float order
+                .or(h.and(SIGN));
+        return bits.blend(bits.or(INF_EXPONENT), magnitude.compare(VectorOperators.GT, 0x7bff)).reinterpretAsFloats();
     }
 
+    /** {@code LANES} 16-bit elements from element {@code index} on, sign-extended to int lanes. */
     private static IntVector halves(MemorySegment seg, long index) {
         return (IntVector) ShortVector.fromMemorySegment(HALVES, seg, index * 2, LE)
-                .convertShape(VectorOperators.ZERO_EXTEND_S2I, INTS, 0);
-    }
-
-    /**
-     * Sum of the lanes in a fixed butterfly order (lane i + lane i^h for h = L/2 … 1). Unlike
-     * {@code reduceLanes(ADD)}, whose order may vary over time, this is reproducible.
-     */
-    static float sum(FloatVector v) {
-        for (VectorShuffle<Float> s : BUTTERFLY) v = v.add(v.rearrange(s));
-        return v.lane(0);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] butterfly() {
-        int steps = Integer.numberOfTrailingZeros(LANES);
-        VectorShuffle<Float>[] s = new VectorShuffle[steps];
-        for (int i = 0; i < steps; i++) {
-            int h = LANES >> (i + 1);
-            s[i] = VectorShuffle.fromOp(FLOATS, lane -> lane ^ h);
-        }
-        return s;
+                .convertShape(VectorOperators.S2I, INTS, 0);
     }
 }

@@ -18,6 +18,7 @@ final class ClCopy {
     /** {@code dst ← src} for two views of equal shape; src F32/F16/BF16, dst F32. */
     static void copy(OpenClBackend b, Tensor src, Tensor dst) {
         require(Arrays.equals(src.shape(), dst.shape()), "copy", "shapes differ: " + shape(src) + " vs " + shape(dst));
+        require(dst.storage() instanceof ClBuffer, "copy", "the destination must be a tensor of this backend, not " + dst);
         require(dst.dtype() == DType.F32, "copy", "the destination must be F32, not " + dst.dtype());
         require(src.rank() <= MAX_RANK, "copy", "rank " + src.rank() + " is above " + MAX_RANK);
         long n = src.numel();

@@ -31,7 +31,8 @@ final class ClMemory implements AutoCloseable {
             throw new DeviceMemoryException("a tensor of " + ClRuntime.mib(size) + " is larger than the " + ClRuntime.mib(d.maxAllocation())
                     + " that " + d.name() + " allows in one buffer; use a smaller input or --backend cpu");
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment host = hostData == null || hostData.isNative() ? hostData : a.allocate(bytes, 16).copyFrom(hostData);
+            MemorySegment host = hostData == null || bytes == 0 ? null      // never copy more bytes than given
+                    : hostData.isNative() ? hostData : a.allocate(bytes, 16).copyFrom(hostData);
             for (int attempt = 1; ; attempt++) {
                 if (rt.reserve(size)) {
                     try {

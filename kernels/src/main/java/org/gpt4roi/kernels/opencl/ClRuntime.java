@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.ref.Reference;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -122,6 +123,7 @@ final class ClRuntime {
         }
         checkEnqueue(cl.enqueueNDRangeKernel(queue, k.handle(), global.length, globalSizes, localSizes),
                 "clEnqueueNDRangeKernel(" + k.name() + ")");
+        Reference.reachabilityFence(args);   // no buffer may be released (Cleaner) before the command holds it
     }
 
     private void setArg(Kernel k, int index, MemorySegment mem) {
@@ -143,22 +145,26 @@ final class ClRuntime {
     /** Blocking read: waits for everything queued, then copies {@code bytes} at {@code offset} into {@code dst}. */
     synchronized void read(ClBuffer src, long offset, long bytes, MemorySegment dst) {
         checkEnqueue(cl.enqueueReadBuffer(queue, src.mem(), offset, bytes, dst), "clEnqueueReadBuffer");
+        Reference.reachabilityFence(src);
     }
 
     synchronized void copyBuffer(ClBuffer src, long srcOffset, ClBuffer dst, long dstOffset, long bytes) {
         checkEnqueue(cl.enqueueCopyBuffer(queue, src.mem(), dst.mem(), srcOffset, dstOffset, bytes), "clEnqueueCopyBuffer");
+        Reference.reachabilityFence(src);
+        Reference.reachabilityFence(dst);
     }
 
     synchronized void fillZero(ClBuffer dst, long bytes) {
         MemorySegment zero = scratch.asSlice(0, 4);
         zero.set(JAVA_INT, 0, 0);
         checkEnqueue(cl.enqueueFillBuffer(queue, dst.mem(), zero, 0, bytes), "clEnqueueFillBuffer");
+        Reference.reachabilityFence(dst);
     }
 
     /** Waits until every queued command has run. */
     synchronized void finish() {
         try { cl.finish(queue); }
-        catch (OpenClException e) { throw outOfMemory(e, "clFinish") ; }
+        catch (OpenClException e) { throw outOfMemory(e, "clFinish"); }
     }
 
     private void checkEnqueue(int status, String call) {

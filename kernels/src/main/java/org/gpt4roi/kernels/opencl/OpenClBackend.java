@@ -28,7 +28,7 @@ public final class OpenClBackend implements Backend {
 
     final ClRuntime rt;
     private final ClMemory memory;
-    private final Map<WeightKey, Tensor[]> weights = new ConcurrentHashMap<>();
+    private final Map<WeightKey, Uploaded> weights = new ConcurrentHashMap<>();
     private final Map<String, Tensor> constants = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
@@ -62,8 +62,7 @@ public final class OpenClBackend implements Backend {
      */
     @Override public Tensor weight(Tensor host) {
         if (!(host.storage() instanceof HostStorage)) return host;
-        // the host tensor is kept with its copy so that its memory (the cache key) cannot be reused
-        return weights.computeIfAbsent(WeightKey.of(host), k -> new Tensor[] {host, uploadWeight(host)})[1];
+        return weights.computeIfAbsent(WeightKey.of(host), k -> new Uploaded(host, uploadWeight(host))).device();
     }
 
     private Tensor uploadWeight(Tensor host) {
@@ -147,21 +146,28 @@ public final class OpenClBackend implements Backend {
 
     /** A new, uninitialised contiguous F32 tensor. */
     Tensor newTensor(int... shape) {
-        return Tensor.of(DType.F32, allocate(Tensor.numel(shape) * 4, null), shape);
+        return Tensor.of(DType.F32, allocate(elements(shape) * 4, null), shape);
     }
 
     /** A buffer of {@code bytes}, filled from {@code hostData} when it is not null. */
     ClBuffer allocate(long bytes, MemorySegment hostData) {
         if (closed) throw new IllegalStateException("the opencl backend is closed");
-        if (bytes / 2 > Integer.MAX_VALUE)
-            throw new IllegalArgumentException("tensors of more than 2^31 elements are not supported by the opencl backend");
         return memory.allocate(bytes, hostData);
+    }
+
+    /** The element count of {@code shape}; kernels index with int, so at most 2^31 - 1. */
+    private static long elements(int[] shape) {
+        long n = Tensor.numel(shape);
+        if (n > Integer.MAX_VALUE)
+            throw new IllegalArgumentException("a tensor of " + n + " elements " + Arrays.toString(shape)
+                    + " is above the opencl backend's 2^31 - 1");
+        return n;
     }
 
     private ClBuffer allocate(MemorySegment hostBytes) { return allocate(hostBytes.byteSize(), hostBytes); }
 
     private static MemorySegment hostBytes(Tensor host) {
-        return host.segment().asSlice(0, host.numel() * host.dtype().size);
+        return host.segment().asSlice(0, elements(host.shape()) * host.dtype().size);
     }
 
     /** A small F32 table computed on the host once per backend (e.g. RoPE frequencies), kept on the device. */
@@ -216,6 +222,9 @@ public final class OpenClBackend implements Backend {
     }
 
     static String shape(Tensor t) { return Arrays.toString(t.shape()); }
+
+    /** A cached weight; the host tensor is held too, so that its memory (the cache key) cannot be reused. */
+    private record Uploaded(Tensor host, Tensor device) {}
 
     /** Identity of a host weight: its memory (heap array or native address), dtype and layout. */
     private record WeightKey(Object heapBase, long address, long offset, String layout) {

@@ -47,9 +47,15 @@ void attention(global const float* q, int qOff, int ldq, global const float* k, 
     float inv = 1.0f / group_sum(sum, scratch);
     barrier(CLK_GLOBAL_MEM_FENCE);   // the probabilities written above are read by other items below
 
-    for (int d = lid; d < hd; d += ATT_WG) {
-        float acc = 0.0f;
-        for (int s = 0; s < limit; s++) acc += sc[s] * v[vOff + s * ldv + h * hd + d];
-        out[outOff + t * H * hd + h * hd + d] = acc * inv;
+    // Keys in chunks of ATT_WG with a barrier between chunks: items stay in step, so on a CPU
+    // (PoCL runs a group's items one after another) a chunk's rows of v stay in cache.
+    float acc[MAX_HD / ATT_WG] = {0.0f};
+    global const float* vh = v + vOff + h * hd;
+    for (int s0 = 0; s0 < limit; s0 += ATT_WG) {
+        int s1 = min(s0 + ATT_WG, limit);
+        for (int d = lid, j = 0; d < hd; d += ATT_WG, j++)
+            for (int s = s0; s < s1; s++) acc[j] += sc[s] * vh[s * ldv + d];
+        barrier(CLK_LOCAL_MEM_FENCE);
     }
+    for (int d = lid, j = 0; d < hd; d += ATT_WG, j++) out[outOff + t * H * hd + h * hd + d] = acc[j] * inv;
 }

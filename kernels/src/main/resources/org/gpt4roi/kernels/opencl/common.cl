@@ -6,24 +6,28 @@
 // BF16 is the top half of an F32, so a shift.
 //
 // Offsets and sizes are in elements and fit in int (the Java side checks).
+//
+// No silent a*b+c → fma contraction: results then round like the Java cpu backend's (the matrix
+// products call fma() explicitly where they want it).
+#pragma OPENCL FP_CONTRACT OFF
 
 #if defined(WEIGHT_F16)
-typedef half wtype;
-inline float loadw(global const wtype* p, int i) { return vload_half(i, p); }
-inline float8 loadw8(global const wtype* p, int i) { return vload_half8(0, p + i); }
+#define wtype half      // a macro: OpenCL C allows half only as the target of a pointer
+float loadw(global const wtype* p, int i) { return vload_half(i, p); }
+float8 loadw8(global const wtype* p, int i) { return vload_half8(0, p + i); }
 #elif defined(WEIGHT_BF16)
-typedef ushort wtype;
-inline float loadw(global const wtype* p, int i) { return as_float((uint) p[i] << 16); }
-inline float8 loadw8(global const wtype* p, int i) { return as_float8(convert_uint8(vload8(0, p + i)) << 16); }
+#define wtype ushort
+float loadw(global const wtype* p, int i) { return as_float((uint) p[i] << 16); }
+float8 loadw8(global const wtype* p, int i) { return as_float8(convert_uint8(vload8(0, p + i)) << 16); }
 #else
-typedef float wtype;
-inline float loadw(global const wtype* p, int i) { return p[i]; }
-inline float8 loadw8(global const wtype* p, int i) { return vload8(0, p + i); }
+#define wtype float
+float loadw(global const wtype* p, int i) { return p[i]; }
+float8 loadw8(global const wtype* p, int i) { return vload8(0, p + i); }
 #endif
 
 // Work-group reductions over a power-of-two local size; every item gets the result.
 // `scratch` holds get_local_size(0) floats. A fixed tree: the same order on every run.
-inline float group_sum(float v, local float* scratch) {
+float group_sum(float v, local float* scratch) {
     int lid = get_local_id(0);
     scratch[lid] = v;
     barrier(CLK_LOCAL_MEM_FENCE);
@@ -36,7 +40,7 @@ inline float group_sum(float v, local float* scratch) {
     return r;
 }
 
-inline float group_max(float v, local float* scratch) {
+float group_max(float v, local float* scratch) {
     int lid = get_local_id(0);
     scratch[lid] = v;
     barrier(CLK_LOCAL_MEM_FENCE);

@@ -12,7 +12,7 @@
 #define TK 16
 #define PAD 4
 
-inline float load_a(global const float* x, int xOff, int ldx, int m, int k, int M, int K, int8 conv) {
+float load_a(global const float* x, int xOff, int ldx, int m, int k, int M, int K, int8 conv) {
     if (m >= M || k >= K) return 0.0f;
 #ifdef CONV
     int hw = conv.s6 * conv.s7, kk = conv.s3 * conv.s3;
@@ -26,7 +26,7 @@ inline float load_a(global const float* x, int xOff, int ldx, int m, int k, int 
 #endif
 }
 
-inline void store_y(global float* y, int yOff, int m, int n, int N, float v, int8 conv) {
+void store_y(global float* y, int yOff, int m, int n, int N, float v, int8 conv) {
 #ifdef CONV
     int hw = conv.s6 * conv.s7, img = m / hw;
     y[yOff + (img * N + n) * hw + (m - img * hw)] = v;
@@ -90,7 +90,10 @@ void gemv(global const float* x, int xOff, global const wtype* w, int wOff,
     float sum = 0.0f;
     if (n < N) {
         global const float* xs = x + xOff;
-        int row = wOff + n * K, k8 = K & ~7;
+        int row = wOff + n * K;
+        // 8-wide loads only from 8-element-aligned rows: NVIDIA's OpenCL reads vload_half8 / vload8 of
+        // 16-bit data at a 2-byte-aligned address wrongly (seen on an H200), though the spec allows it.
+        int k8 = ((row | xOff) & 7) == 0 ? K & ~7 : 0;
         for (int k = lane * 8; k < k8; k += GEMV_LANES * 8) {
             float8 p = vload8(0, xs + k) * loadw8(w, row + k);
             sum += dot(p.lo, (float4) 1.0f) + dot(p.hi, (float4) 1.0f);

@@ -1,7 +1,7 @@
 // Bilinear resize and RoIAlign on x[C, H, W] (contiguous F32).
 
 // Source coordinate of output index `o` along an axis of `in` → `out` samples (PyTorch's rules).
-inline float source_coord(int o, int in, int out, int alignCorners, float scale) {
+float source_coord(int o, int in, int out, int alignCorners, float scale) {
     if (in == out) return (float) o;
     if (alignCorners) return scale * o;
     return fmax(scale * (o + 0.5f) - 0.5f, 0.0f);
@@ -22,7 +22,7 @@ kernel void resize_bilinear(global const float* x, int xOff, global float* y, in
 }
 
 // torchvision's bilinear_interpolate: zero outside [-1, size], clamped at the far edge.
-inline float roi_sample(global const float* p, int H, int W, float y, float x) {
+float roi_sample(global const float* p, int H, int W, float y, float x) {
     if (y < -1.0f || y > H || x < -1.0f || x > W) return 0.0f;
     y = fmax(y, 0.0f);
     x = fmax(x, 0.0f);

@@ -25,6 +25,30 @@ class CpuConvTest {
         check(dtype, 1, 3, 8, 7, 2, 5, 2, 2, true);      // 5×5
     }
 
+    /** Winograd F(2×2) and F(4×4) against double; the im2col path's error for scale. Odd sizes cut partial tiles. */
+    @ParameterizedTest @EnumSource(value = DType.class, names = {"F32", "BF16"})
+    void winogradMatchesDoubleReference(DType dtype) {
+        int n = 2, c = 67, h = 11, wd = 13, o = 37;
+        Random rnd = new Random(17 + dtype.ordinal());
+        Tensor x = Tensor.ofFloats(MatmulTestTensors.uniform(rnd, n * c * h * wd), n, c, h, wd);
+        Tensor w = MatmulTestTensors.unaligned(dtype, MatmulTestTensors.uniform(rnd, o * c * 9), o, c, 3, 3);
+        float[] b = MatmulTestTensors.uniform(rnd, o);
+        double[] bd = new double[o];
+        for (int i = 0; i < o; i++) bd[i] = b[i];
+        double[] want = reference(MatmulTestTensors.doubles(x), MatmulTestTensors.doubles(w), bd, n, c, h, wd, o, 3, 1, 1);
+        Tensor direct = Tensor.zeros(DType.F32, n, o, h, wd), f2 = Tensor.zeros(DType.F32, n, o, h, wd), f4 = Tensor.zeros(DType.F32, n, o, h, wd);
+        CpuConv.implicitGemm(PAR, x, w, b, 1, 1, direct);
+        CpuWinograd.conv3x3(PAR, CpuWinograd.F2, x, w, b, f2);
+        CpuWinograd.conv3x3(PAR, CpuWinograd.F4, x, w, b, f4);
+        double eDirect = MatmulTestTensors.relativeError(direct.toFloatArray(), want);
+        double e2 = MatmulTestTensors.relativeError(f2.toFloatArray(), want), e4 = MatmulTestTensors.relativeError(f4.toFloatArray(), want);
+        String errors = String.format("relative error: direct %.2e, F(2x2,3x3) %.2e, F(4x4,3x3) %.2e", eDirect, e2, e4);
+        System.out.println(dtype + " " + errors);
+        assertTrue(eDirect < 1e-5 && e2 < 1e-5 && e4 < 2e-5, errors);
+        float[] routed = CpuConv.conv2d(PAR, x, w, Tensor.ofFloats(b, o), 1, 1).toFloatArray();
+        assertArrayEquals(f4.toFloatArray(), routed, "conv2d should route this shape to F(4x4,3x3)");
+    }
+
     @Test void reproducible() {
         Random rnd = new Random(3);
         Tensor x = Tensor.ofFloats(MatmulTestTensors.uniform(rnd, 2 * 40 * 13 * 11), 2, 40, 13, 11);
