@@ -112,7 +112,10 @@ public final class Tensor {
             if (s[i] == -1) { if (infer >= 0) throw new IllegalArgumentException("two -1 in reshape"); infer = i; }
             else known *= s[i];
         }
-        if (infer >= 0) s[infer] = (int) (numel() / Math.max(1, known));
+        if (infer >= 0) {
+            if (known == 0) throw new IllegalArgumentException("cannot infer -1 in " + Arrays.toString(newShape) + " with a zero dimension");
+            s[infer] = (int) (numel() / known);
+        }
         if (numel(s) != numel())
             throw new IllegalArgumentException("cannot reshape " + Arrays.toString(shape) + " to " + Arrays.toString(newShape));
         if (!isContiguous()) throw new IllegalStateException("reshape of a non-contiguous view " + this);
@@ -136,8 +139,10 @@ public final class Tensor {
                 Arrays.copyOfRange(strides, 1, strides.length), offset + i * strides[0], storage);
     }
 
-    /** View with dims {@code a} and {@code b} swapped. */
+    /** View with dims {@code a} and {@code b} swapped (negative dims count from the end). */
     public Tensor transpose(int a, int b) {
+        if (a < 0) a += shape.length;
+        if (b < 0) b += shape.length;
         int[] s = shape.clone();
         long[] st = strides.clone();
         int t = s[a]; s[a] = s[b]; s[b] = t;
@@ -147,8 +152,14 @@ public final class Tensor {
 
     /** Element at a multi-index as float (any float dtype; host storage only). For tests and small reads. */
     public float getFloat(int... idx) {
+        if (idx.length != shape.length)
+            throw new IllegalArgumentException(idx.length + " indices for a rank-" + shape.length + " tensor");
         long e = offset;
-        for (int i = 0; i < idx.length; i++) e += idx[i] * strides[i];
+        for (int i = 0; i < idx.length; i++) {
+            if (idx[i] < 0 || idx[i] >= shape[i])
+                throw new IndexOutOfBoundsException("index " + Arrays.toString(idx) + " outside shape " + Arrays.toString(shape));
+            e += idx[i] * strides[i];
+        }
         return readFloat(((HostStorage) storage).segment(), e);
     }
 

@@ -25,6 +25,12 @@ final class LaneSums {
     /** Lane j of the network's result holds the sum of vector REVERSED[j] (bit reversal). */
     private static final int[] REVERSED = reversed();
 
+    /** The sum of the lanes of {@code v}: lane l + lane l ^ h for h = L/2 … 1, a fixed butterfly. */
+    static float sum(FloatVector v) {
+        for (int level = 0; level < LEVELS; level++) v = v.add(v.rearrange(SWAP[level]));
+        return v.lane(0);
+    }
+
     /** The sum of the L floats {@code v[0..L)}, in the fixed order. */
     static float sum(float[] v) {
         float[] s = v;
