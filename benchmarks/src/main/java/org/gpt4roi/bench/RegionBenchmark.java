@@ -33,8 +33,10 @@ import org.gpt4roi.weights.SafeTensorsWriter;
  *      -cp 'benchmarks/target/classes:benchmarks/target/lib/*' org.gpt4roi.bench.RegionBenchmark \
  *      [--threads N] [--boxes 1,8] [--fuse-runs 2] [--embed-runs 3] [--dtype F16|F32] [--seed 1]
  *      [--python /usr/bin/python3] [--script benchmarks/python/region_bench.py] [--no-python] [--dir TMP]
- *      [--width 1024] [--hidden 4096]      (smaller widths for a quick smoke run)
+ *      [--stages] [--width 1024] [--hidden 4096]
  * </pre>
+ * {@code --stages} adds one run of each part with a probe that prints the time up to each probed
+ * tensor; {@code --width}/{@code --hidden} shrink C and D for a quick smoke run. Steps:
  * 1. writes random weights ({@code model.spi_module.*}, F16 like the release by default) and inputs
  *    (4 hidden states [257,1024], 8 boxes) to a temporary folder;
  * 2. times {@code fuse} (once per image) and {@code embed} for each box count (after one warm-up);
@@ -52,11 +54,11 @@ public final class RegionBenchmark {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     record Options(int threads, int[] boxCounts, int fuseRuns, int embedRuns, DType dtype, long seed,
-                   String python, String script, boolean runPython, Path dir, int width, int hidden) {
+                   String python, String script, boolean runPython, boolean stages, Path dir, int width, int hidden) {
         static Options parse(String[] args) throws IOException {
             Map<String, String> m = new LinkedHashMap<>();
             for (int i = 0; i < args.length; i++) {
-                if (args[i].equals("--no-python")) m.put("no-python", "true");
+                if (args[i].equals("--no-python") || args[i].equals("--stages")) m.put(args[i].substring(2), "true");
                 else if (args[i].startsWith("--") && i + 1 < args.length) m.put(args[i].substring(2), args[++i]);
                 else throw new IllegalArgumentException("unknown argument " + args[i] + " (see the class Javadoc)");
             }
@@ -70,6 +72,7 @@ public final class RegionBenchmark {
                     m.getOrDefault("python", "/usr/bin/python3"),
                     m.getOrDefault("script", "benchmarks/python/region_bench.py"),
                     !m.containsKey("no-python"),
+                    m.containsKey("stages"),
                     m.containsKey("dir") ? Path.of(m.get("dir")) : Files.createTempDirectory("region-bench"),
                     Integer.parseInt(m.getOrDefault("width", "1024")),
                     Integer.parseInt(m.getOrDefault("hidden", "4096")));
@@ -102,12 +105,22 @@ public final class RegionBenchmark {
                 fused[0] = extractor.fuse(levels, Probe.NONE);
                 backend.download(fused[0].level(3));                          // waits for a device backend
             });
+            if (o.stages()) {
+                StageClock clock = new StageClock();
+                extractor.fuse(levels, clock);
+                System.out.println("java fuse, time up to each probed tensor (one more run): " + clock);
+            }
             for (int l = 0; l < 4; l++) javaOut.put("spi.fused." + l, backend.download(fused[0].level(l)));
             for (int k : o.boxCounts()) {
                 float[][] boxes = Arrays.copyOf(BOXES, k);
                 Tensor[] out = {extractor.embed(fused[0], boxes, Probe.NONE)};   // warm-up
                 javaEmbed.put(k, time(o.embedRuns(), () -> out[0] = backend.download(extractor.embed(fused[0], boxes, Probe.NONE))));
                 javaOut.put("region_embeddings." + k, out[0]);
+                if (o.stages()) {
+                    StageClock clock = new StageClock();
+                    extractor.embed(fused[0], boxes, clock);
+                    System.out.println("java embed, " + k + " box(es), time up to each probed tensor (one more run): " + clock);
+                }
             }
         }
         System.out.printf("java  fuse %s s; embed %s%n", fmt(javaFuse), fmtEmbed(javaEmbed));
@@ -226,6 +239,20 @@ public final class RegionBenchmark {
     }
 
     // ---------------------------------------------------------------- timing and printing
+
+    /** A probe that notes the time since the previous probed tensor (cpu backend: ops are synchronous). */
+    private static final class StageClock implements Probe {
+        private final StringBuilder stages = new StringBuilder();
+        private long last = System.nanoTime();
+
+        @Override public void accept(String name, Tensor t) {
+            long now = System.nanoTime();
+            stages.append(String.format("%s %.3f s; ", name, (now - last) / 1e9));
+            last = now;
+        }
+
+        @Override public String toString() { return stages.toString(); }
+    }
 
     private static double[] time(int runs, Runnable work) {
         double[] s = new double[runs];
