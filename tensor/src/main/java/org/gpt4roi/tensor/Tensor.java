@@ -96,11 +96,21 @@ public final class Tensor {
         return true;
     }
 
-    /** The host segment of this tensor's storage, from its first element on. Fails for device storage. */
+    /** The host bytes this tensor spans, from its first element to its last. Fails for device storage. */
     public MemorySegment segment() {
         if (!(storage instanceof HostStorage h))
             throw new IllegalStateException("tensor lives in " + storage.getClass().getSimpleName() + ", not host memory");
-        return h.segment().asSlice(offset * dtype.size);
+        return h.segment().asSlice(offset * dtype.size, extent() * dtype.size);
+    }
+
+    /** Elements from the first to the last one this view reaches (its span in storage, for any strides). */
+    public long extent() {
+        long last = 0;
+        for (int i = 0; i < shape.length; i++) {
+            if (shape[i] == 0) return 0;
+            last += (shape[i] - 1) * strides[i];
+        }
+        return last + 1;
     }
 
     /** Same storage, new shape; requires a contiguous tensor. One dimension may be -1. */

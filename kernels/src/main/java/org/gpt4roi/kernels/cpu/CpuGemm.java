@@ -8,7 +8,8 @@ import jdk.incubator.vector.VectorSpecies;
  * The batched matrix product {@code out[M,N] = A[M,K] · W[N,K]ᵀ (+ bias[N])}, blocked for the caches
  * and register-tiled: a tile is 4 rows of A × 3 rows of W, twelve vector accumulators running along
  * K (both operands are contiguous in K, so packing needs no transposition, and F16/BF16 rows of W
- * are converted to F32 while they are packed).
+ * are converted to F32 while they are packed). Operands already held as F32 rows padded to a
+ * multiple of the vector length ({@link #arrayRows}) are used in place when K fits one block.
  *
  * <p>Per thread (a fixed share of W's rows): for each K block of {@value #KC} and each block of
  * {@value #MB} rows of A, A's block is packed once (L2/L3); for each block of {@value #NC} rows of W,
@@ -21,10 +22,27 @@ import jdk.incubator.vector.VectorSpecies;
 final class CpuGemm {
     private CpuGemm() {}
 
-    /** The left operand, packed block by block on demand: a tensor's rows, or an image's im2col rows. */
+    /** An operand's rows, packed block by block on demand: a tensor's rows, im2col rows, weight rows. */
     interface RowSource {
         /** Writes {@code A[m, k]} for m in [m0,m1), k in [k0,k1) to {@code dst[(m-m0)·ld + (k-k0)]}. */
         void pack(int m0, int m1, int k0, int k1, float[] dst, int ld);
+
+        /** The rows as they lie in a float[] (row m at {@code offset + m·ld}, ld = {@link #roundUp}(K), zero padded), or null. */
+        default InPlace inPlace() { return null; }
+    }
+
+    /** F32 rows in an array: row m starts at {@code data[offset + m·ld]}. */
+    record InPlace(float[] data, int offset) {}
+
+    /** Rows of {@code data} from {@code offset} on with row length {@code roundUp(k)}, zero padded past k. */
+    static RowSource arrayRows(float[] data, int offset, int k) {
+        int ld = roundUp(k);
+        return new RowSource() {
+            @Override public void pack(int m0, int m1, int k0, int k1, float[] dst, int dld) {
+                for (int r = m0; r < m1; r++) System.arraycopy(data, offset + r * ld + k0, dst, (r - m0) * dld, k1 - k0);
+            }
+            @Override public InPlace inPlace() { return new InPlace(data, offset); }
+        };
     }
 
     static final int MR = 4, NR = 3;
@@ -33,25 +51,34 @@ final class CpuGemm {
     private static final int L = HalfVectors.LANES;
 
     /**
-     * Computes the product into {@code out}, element (m, n) at float index {@code m·rowStride + n·colStride}
-     * (any prior content is overwritten).
+     * {@code out = A[M,K] · W[N,K]ᵀ (+ bias)}, element (m, n) at float index {@code m·rowStride + n·colStride}
+     * of {@code out} (any prior content is overwritten).
      */
+    static void multiply(Parallel par, RowSource a, int m, RowSource w, int n, int k, float[] bias,
+                         MemorySegment out, long rowStride, long colStride) {
+        par.forRange(n, NR, (n0, n1) -> new Worker(a, m, w, k, bias, out, rowStride, colStride).run(n0, n1));
+    }
+
+    /** {@link #multiply} with a weight matrix as W. */
     static void multiply(Parallel par, RowSource a, int m, WeightMatrix w, float[] bias,
                          MemorySegment out, long rowStride, long colStride) {
-        par.forRange(w.rows(), NR, (n0, n1) -> new Worker(a, m, w, bias, out, rowStride, colStride).run(n0, n1));
+        multiply(par, a, m, w::pack, w.rows(), w.cols(), bias, out, rowStride, colStride);
     }
 
     static int roundUp(int k) { return (k + L - 1) / L * L; }
 
     /** One thread's share: W rows [n0, n1) against all of A, with its own packing buffers. */
     private static final class Worker {
-        private final RowSource a;
+        private final RowSource a, w;
         private final int m, k;
-        private final WeightMatrix w;
         private final float[] bias;
         private final MemorySegment out;
         private final long rowStride, colStride;
-        private final float[] ap, wp, acc = new float[2 * L * L], sums = new float[2 * L];
+        private final float[] acc = new float[2 * L * L], sums = new float[2 * L];
+        /** Packed blocks of A and W, or the operands' own arrays (then aBase/wBase locate row 0). */
+        private final float[] ap, wp;
+        private final int aBase, wBase;
+        private final boolean aPacks, wPacks;
         /**
          * The K step of the tile loop, read from a field so that C2 compiles a non-counted loop: a
          * counted one gets unrolled 4×, and the scheduler then hoists loads and spills accumulators
@@ -59,12 +86,17 @@ final class CpuGemm {
          */
         private final int step = L;
 
-        Worker(RowSource a, int m, WeightMatrix w, float[] bias, MemorySegment out, long rowStride, long colStride) {
-            this.a = a; this.m = m; this.k = w.cols(); this.w = w; this.bias = bias;
+        Worker(RowSource a, int m, RowSource w, int k, float[] bias, MemorySegment out, long rowStride, long colStride) {
+            this.a = a; this.m = m; this.k = k; this.w = w; this.bias = bias;
             this.out = out; this.rowStride = rowStride; this.colStride = colStride;
             int kcp = roundUp(Math.min(KC, k));
-            this.ap = new float[Math.min(MB, m) * kcp];
-            this.wp = new float[NC * kcp];
+            InPlace aIn = k <= KC ? a.inPlace() : null, wIn = k <= KC ? w.inPlace() : null;
+            this.aPacks = aIn == null;
+            this.wPacks = wIn == null;
+            this.ap = aPacks ? new float[Math.min(MB, m) * kcp] : aIn.data();
+            this.wp = wPacks ? new float[NC * kcp] : wIn.data();
+            this.aBase = aPacks ? 0 : aIn.offset();
+            this.wBase = wPacks ? 0 : wIn.offset();
         }
 
         void run(int n0, int n1) {
@@ -72,17 +104,24 @@ final class CpuGemm {
                 int m1 = Math.min(m, m0 + MB);
                 for (int k0 = 0; k0 < k; k0 += KC) {
                     int k1 = Math.min(k, k0 + KC), ld = roundUp(k1 - k0);
-                    a.pack(m0, m1, k0, k1, ap, ld);
-                    for (int r = 0; r < m1 - m0; r++) java.util.Arrays.fill(ap, r * ld + (k1 - k0), (r + 1) * ld, 0f);
+                    if (aPacks) pack(a, m0, m1, k0, k1, ap, ld);
                     for (int nb = n0; nb < n1; nb += NC) {
                         int nb1 = Math.min(n1, nb + NC);
-                        w.pack(nb, nb1, k0, k1, wp, ld);
+                        if (wPacks) pack(w, nb, nb1, k0, k1, wp, ld);
                         for (int i = m0; i < m1; i += MR)
-                            for (int n = nb; n < nb1; n += NR)
-                                tile(i, Math.min(MR, m1 - i), n, Math.min(NR, nb1 - n), (i - m0) * ld, (n - nb) * ld, ld, k0 == 0);
+                            for (int n = nb; n < nb1; n += NR) {
+                                int ai = aPacks ? (i - m0) * ld : aBase + i * ld, bi = wPacks ? (n - nb) * ld : wBase + n * ld;
+                                tile(i, Math.min(MR, m1 - i), n, Math.min(NR, nb1 - n), ai, bi, ld, k0 == 0);
+                            }
                     }
                 }
             }
+        }
+
+        /** Packs rows [r0,r1) × [k0,k1) of {@code src}, zero padding each row to ld. */
+        private static void pack(RowSource src, int r0, int r1, int k0, int k1, float[] dst, int ld) {
+            src.pack(r0, r1, k0, k1, dst, ld);
+            for (int r = 0; r < r1 - r0; r++) java.util.Arrays.fill(dst, r * ld + (k1 - k0), (r + 1) * ld, 0f);
         }
 
         /** Rows [i, i+mr) × [n, n+nr): adds this K block to the outputs (or starts them at the bias). */

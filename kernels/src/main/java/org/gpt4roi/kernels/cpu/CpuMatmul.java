@@ -45,7 +45,7 @@ final class CpuMatmul {
      * rows. For 16-bit weights x is put once into the pair order of {@link HalfVectors#pairs}.
      */
     static void rowTimesWeights(Parallel par, MemorySegment x, WeightMatrix w, float[] b, MemorySegment y) {
-        float[] xs = HalfVectors.pairOrder(w.dtype(), x.toArray(HalfVectors.F32));
+        float[] xs = HalfVectors.pairOrder(w.dtype(), x.asSlice(0, w.cols() * 4L).toArray(HalfVectors.F32));
         par.forRange(w.rows(), 4, (n0, n1) -> {
             RowDot rowDot = new RowDot(xs, w);
             for (int n = n0; n < n1; n++) {

@@ -3,7 +3,6 @@ package org.gpt4roi.kernels.cpu;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
-import org.gpt4roi.tensor.DType;
 import org.gpt4roi.tensor.Tensor;
 
 /**
@@ -62,17 +61,16 @@ final class CpuWinograd {
         int bandRows = Math.max(1, Math.min(tilesY, CHUNK / tilesX)), chunk = bandRows * tilesX, wp = tilesX * t.m() + 2;
         float[] u = transformFilters(par, t, WeightMatrix.of(w.reshape(o, c * 9)), c, cp);   // [α²][O][cp]
         float[] v = new float[a2 * chunk * cp], m = new float[a2 * chunk * op];              // [α²][chunk][cp|op]
-        MemorySegment uSeg = MemorySegment.ofArray(u), mSeg = MemorySegment.ofArray(m);
+        MemorySegment mSeg = MemorySegment.ofArray(m);
         for (int img = 0; img < n; img++) {
             float[] xt = channelsLast(par, x.segment().asSlice((long) img * c * h * wd * 4), c, h, wd, cp, tilesY * t.m() + 2, wp);
             MemorySegment yImg = y.segment().asSlice((long) img * o * h * wd * 4);
             for (int ty0 = 0; ty0 < tilesY; ty0 += bandRows) {
                 int rows = Math.min(bandRows, tilesY - ty0), pc = rows * tilesX;
                 transformInputs(par, t, xt, cp, wp, tilesX, ty0, pc, v, chunk);
-                for (int xi = 0; xi < a2; xi++) {
-                    WeightMatrix uXi = new WeightMatrix(DType.F32, uSeg.asSlice((long) xi * o * cp * 4), o, cp);
-                    CpuGemm.multiply(par, rows(v, xi * chunk * cp, cp), pc, uXi, null, mSeg.asSlice((long) xi * chunk * op * 4), op, 1);
-                }
+                for (int xi = 0; xi < a2; xi++)
+                    CpuGemm.multiply(par, CpuGemm.arrayRows(v, xi * chunk * cp, cp), pc, CpuGemm.arrayRows(u, xi * o * cp, cp), o, cp,
+                            null, mSeg.asSlice((long) xi * chunk * op * 4), op, 1);
                 transformOutputs(par, t, m, chunk, o, op, bias, yImg, h, wd, tilesX, ty0, pc);
             }
         }
@@ -169,12 +167,5 @@ final class CpuWinograd {
                 if (row[a] != 0f) acc = FloatVector.fromArray(S, src, s + a * sStride).fma(FloatVector.broadcast(S, row[a]), acc);
             acc.intoArray(dst, d + i * dStride);
         }
-    }
-
-    /** Rows of V_ξ (one float[] region [pc][cp]) as a GEMM left operand. */
-    private static CpuGemm.RowSource rows(float[] v, int base, int cp) {
-        return (m0, m1, k0, k1, dst, ld) -> {
-            for (int r = m0; r < m1; r++) System.arraycopy(v, base + r * cp + k0, dst, (r - m0) * ld, k1 - k0);
-        };
     }
 }

@@ -25,8 +25,7 @@ record WeightMatrix(DType dtype, MemorySegment segment, int rows, int cols) {
     float get(int n, int k) { return HalfVectors.loadScalar(dtype, segment, (long) n * cols + k); }
 
     /**
-     * Rows {@code [n0,n1)}, columns {@code [k0,k1)} as F32 into {@code dst[(n-n0)·ld + (k-k0)]},
-     * the columns from {@code k1-k0} up to {@code ld} set to zero.
+     * Rows {@code [n0,n1)}, columns {@code [k0,k1)} as F32 into {@code dst[(n-n0)·ld + (k-k0)]}.
      */
     void pack(int n0, int n1, int k0, int k1, float[] dst, int ld) {
         int kc = k1 - k0, vecEnd = kc - kc % HalfVectors.LANES;
@@ -34,7 +33,6 @@ record WeightMatrix(DType dtype, MemorySegment segment, int rows, int cols) {
             int row = (n - n0) * ld;
             for (int k = 0; k < vecEnd; k += HalfVectors.LANES) load(n, k0 + k).intoArray(dst, row + k);
             for (int k = vecEnd; k < kc; k++) dst[row + k] = get(n, k0 + k);
-            java.util.Arrays.fill(dst, row + kc, row + ld, 0f);
         }
     }
 }

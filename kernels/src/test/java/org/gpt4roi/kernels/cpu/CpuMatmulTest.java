@@ -60,6 +60,19 @@ class CpuMatmulTest {
         assertTrue(err < 1e-5, "relative error " + err);
     }
 
+    /** x a one-row view in the middle of a larger tensor: only its K elements may be read. */
+    @ParameterizedTest @EnumSource(value = DType.class, names = {"F32", "F16", "BF16"})
+    void oneRowViewOfALargerTensor(DType dtype) {
+        Random rnd = new Random(23);
+        int k = 203, n = 67;
+        Tensor big = Tensor.ofFloats(MatmulTestTensors.uniform(rnd, 3 * (k + 6)), 3, k + 6);
+        Tensor x = big.slice(0, 1, 2).slice(1, 0, k).reshape(1, k);
+        Tensor w = MatmulTestTensors.unaligned(dtype, MatmulTestTensors.uniform(rnd, n * k), n, k);
+        double err = MatmulTestTensors.relativeError(CpuMatmul.linear(PAR, x, w, null).toFloatArray(),
+                reference(MatmulTestTensors.doubles(x), MatmulTestTensors.doubles(w), null, 1, k, n));
+        assertTrue(err < 1e-5, dtype + ": relative error " + err);
+    }
+
     @Test void reproducibleAndIndependentOfThreadCount() {
         Random rnd = new Random(11);
         for (int m : new int[] {1, 45}) {
