@@ -16,7 +16,8 @@ import org.gpt4roi.tensor.Tensor;
  *   X[l]   ← ReLU(GroupNorm_G(conv3×3_r(cat[l])))        one bias-free conv per round, shared by the levels
  * fused[l] = X[l] after the last round
  * </pre>
- * S_l = 128, 64, 32, 16; R = C − 2S channels stay, S come from each neighbour; resize = bilinear, align corners.
+ * S_l = map side (128, 64, 32, 16); S = shuffle channels taken from each neighbour, R = C − 2S kept from the
+ * level itself; resize = bilinear, align corners.
  */
 final class MultiLevelFuse {
     private final RegionConfig cfg;
