@@ -7,9 +7,10 @@ import org.gpt4roi.tensor.DType;
 import org.gpt4roi.tensor.Tensor;
 
 /**
- * {@code y[M,N] = x[M,K] · w[N,K]ᵀ (+ bias[N])} with w F32, F16 or BF16 used in place.
- * One row (decode) is bandwidth bound: {@link #rowTimesWeights} streams w once, four rows at a
- * time, split over threads by rows of w. More rows go to the blocked kernel {@link CpuGemm}.
+ * {@code y[M,N] = x[M,K] · w[N,K]ᵀ (+ bias[N])} with w F32, F16 or BF16 used in place (any byte
+ * alignment). One row (decode) is bandwidth bound: {@link #rowTimesWeights} streams w once, row by
+ * row, split over threads by rows of w. More rows go to the blocked kernel {@link CpuGemm}.
+ * A non-contiguous x is copied first; the result is a new contiguous F32 tensor.
  */
 final class CpuMatmul {
     private CpuMatmul() {}
