@@ -26,8 +26,12 @@ final class CpuMatmul {
         Tensor xc = x.isContiguous() && x.dtype() == DType.F32 ? x : x.toF32();
         float[] b = bias == null ? null : bias.toFloatArray();
         Tensor y = Tensor.zeros(DType.F32, m, n);
-        if (m == 0 || n == 0) return y;
         MemorySegment xs = xc.segment(), ys = y.segment();
+        if (m == 0 || n == 0) return y;
+        if (k == 0) {                                               // empty sums: y = bias
+            if (b != null) for (int i = 0; i < m; i++) MemorySegment.copy(b, 0, ys, HalfVectors.F32, (long) i * n * 4, n);
+            return y;
+        }
         if (m == 1) rowTimesWeights(par, xs, wm, b, ys);
         else CpuGemm.multiply(par, rows(xs, k), m, wm, b, ys, n, 1);
         return y;
