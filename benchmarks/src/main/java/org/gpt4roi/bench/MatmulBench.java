@@ -67,7 +67,7 @@ public class MatmulBench {
         if (dtype == DType.F32) return Tensor.ofFloats(values, shape);
         Tensor t = Tensor.zeros(dtype, shape);
         for (int i = 0; i < values.length; i++)
-            t.segment().set(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, i * 2L,
+            t.segment().set(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), i * 2L,
                     dtype == DType.F16 ? HalfFloats.f32ToF16(values[i]) : HalfFloats.f32ToBf16(values[i]));
         return t;
     }

@@ -54,18 +54,23 @@ final class CpuConv {
         }
     }
 
-    /** Rows = output positions p = oy·Wo + ox; columns = (c, ky, kx) of w's flattening; zero outside the image. */
+    /**
+     * Rows = output positions p = oy·Wo + ox; columns = (c, ky, kx) of w's flattening; zero outside the
+     * image. Column by column, so that consecutive positions read neighbouring input pixels (a 1×1
+     * convolution reads each channel plane sequentially instead of gathering across planes).
+     */
     private static CpuGemm.RowSource im2col(MemorySegment x, int c, int h, int w, int ks, int stride, int pad, int wo) {
         int taps = ks * ks;
         return (m0, m1, k0, k1, dst, ld) -> {
-            for (int p = m0; p < m1; p++) {
-                int y0 = p / wo * stride - pad, x0 = p % wo * stride - pad, row = (p - m0) * ld;
-                int ch = k0 / taps, ky = k0 % taps / ks, kx = k0 % ks;
-                for (int col = k0; col < k1; col++) {
-                    int iy = y0 + ky, ix = x0 + kx;
-                    dst[row + col - k0] = iy >= 0 && iy < h && ix >= 0 && ix < w
-                            ? x.get(HalfVectors.F32, (((long) ch * h + iy) * w + ix) * 4) : 0f;
-                    if (++kx == ks) { kx = 0; if (++ky == ks) { ky = 0; ch++; } }
+            for (int col = k0; col < k1; col++) {
+                int ch = col / taps, ky = col % taps / ks - pad, kx = col % ks - pad;
+                long plane = (long) ch * h * w;
+                int oy = m0 / wo, ox = m0 % wo;
+                for (int p = m0; p < m1; p++) {
+                    int iy = oy * stride + ky, ix = ox * stride + kx;
+                    dst[(p - m0) * ld + col - k0] = iy >= 0 && iy < h && ix >= 0 && ix < w
+                            ? x.get(HalfVectors.F32, (plane + (long) iy * w + ix) * 4) : 0f;
+                    if (++ox == wo) { ox = 0; oy++; }
                 }
             }
         };

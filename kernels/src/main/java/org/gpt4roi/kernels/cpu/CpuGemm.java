@@ -11,7 +11,8 @@ import jdk.incubator.vector.VectorSpecies;
  * are converted to F32 while they are packed). Operands already held as F32 rows padded to a
  * multiple of the vector length ({@link #arrayRows}) are used in place when K fits one block.
  *
- * <p>Per thread (a fixed share of W's rows): for each K block of {@value #KC} and each block of
+ * <p>Per thread (a fixed share of W's rows): for each K block (K split evenly into blocks of at most
+ * {@value #KC}, so that K = 1026 gives two blocks of 513, not 1024 + 2) and each block of
  * {@value #MB} rows of A, A's block is packed once (L2/L3); for each block of {@value #NC} rows of W,
  * W's block is packed once (L2); then every 4-row strip of A (L1) meets every 3-row strip of W.
  *
@@ -74,6 +75,8 @@ final class CpuGemm {
         private final float[] bias;
         private final MemorySegment out;
         private final long rowStride, colStride;
+        /** K block length: K split evenly into ⌈K / KC⌉ blocks. */
+        private final int kc;
         private final float[] acc = new float[2 * L * L], sums = new float[2 * L];
         /** Packed blocks of A and W, or the operands' own arrays (then aBase/wBase locate row 0). */
         private final float[] ap, wp;
@@ -89,7 +92,9 @@ final class CpuGemm {
         Worker(RowSource a, int m, RowSource w, int k, float[] bias, MemorySegment out, long rowStride, long colStride) {
             this.a = a; this.m = m; this.k = k; this.w = w; this.bias = bias;
             this.out = out; this.rowStride = rowStride; this.colStride = colStride;
-            int kcp = roundUp(Math.min(KC, k));
+            int blocks = Math.max(1, (k + KC - 1) / KC);
+            this.kc = (k + blocks - 1) / blocks;
+            int kcp = roundUp(kc);
             InPlace aIn = k <= KC ? a.inPlace() : null, wIn = k <= KC ? w.inPlace() : null;
             this.aPacks = aIn == null;
             this.wPacks = wIn == null;
@@ -102,8 +107,8 @@ final class CpuGemm {
         void run(int n0, int n1) {
             for (int m0 = 0; m0 < m; m0 += MB) {
                 int m1 = Math.min(m, m0 + MB);
-                for (int k0 = 0; k0 < k; k0 += KC) {
-                    int k1 = Math.min(k, k0 + KC), ld = roundUp(k1 - k0);
+                for (int k0 = 0; k0 < k; k0 += kc) {
+                    int k1 = Math.min(k, k0 + kc), ld = roundUp(k1 - k0);
                     if (aPacks) pack(a, m0, m1, k0, k1, ap, ld);
                     for (int nb = n0; nb < n1; nb += NC) {
                         int nb1 = Math.min(n1, nb + NC);

@@ -7,9 +7,10 @@ import org.gpt4roi.tensor.DType;
 import org.gpt4roi.tensor.Tensor;
 
 /**
- * {@code y[M,N] = x[M,K] · w[N,K]ᵀ (+ bias[N])} with w F32, F16 or BF16 used in place.
- * One row (decode) is bandwidth bound: {@link #rowTimesWeights} streams w once, four rows at a
- * time, split over threads by rows of w. More rows go to the blocked kernel {@link CpuGemm}.
+ * {@code y[M,N] = x[M,K] · w[N,K]ᵀ (+ bias[N])} with w F32, F16 or BF16 used in place (any byte
+ * alignment). One row (decode) is bandwidth bound: {@link #rowTimesWeights} streams w once, row by
+ * row, split over threads by rows of w. More rows go to the blocked kernel {@link CpuGemm}.
+ * A non-contiguous x is copied first; the result is a new contiguous F32 tensor.
  */
 final class CpuMatmul {
     private CpuMatmul() {}
@@ -25,8 +26,12 @@ final class CpuMatmul {
         Tensor xc = x.isContiguous() && x.dtype() == DType.F32 ? x : x.toF32();
         float[] b = bias == null ? null : bias.toFloatArray();
         Tensor y = Tensor.zeros(DType.F32, m, n);
-        if (m == 0 || n == 0) return y;
         MemorySegment xs = xc.segment(), ys = y.segment();
+        if (m == 0 || n == 0) return y;
+        if (k == 0) {                                               // empty sums: y = bias
+            if (b != null) for (int i = 0; i < m; i++) MemorySegment.copy(b, 0, ys, HalfVectors.F32, (long) i * n * 4, n);
+            return y;
+        }
         if (m == 1) rowTimesWeights(par, xs, wm, b, ys);
         else CpuGemm.multiply(par, rows(xs, k), m, wm, b, ys, n, 1);
         return y;
@@ -55,47 +60,69 @@ final class CpuMatmul {
         });
     }
 
-    /** x · w[n] for one thread: blocks of 2·L elements, two FMA chains in flight, then the scalar tail. */
+    /**
+     * x · w[n] for one thread: blocks of 4·L elements, four FMA chains in flight (two for F16), then
+     * the scalar tail. One small method per weight type, each its own compilation unit, so that C2
+     * inlines all of it (one loop with a dtype switch, or one method with all three, exceeded its
+     * inlining budget and left the vectors boxed).
+     */
     private static final class RowDot {
         private final float[] xs, lanes = new float[L];
         private final WeightMatrix w;
+        private final MemorySegment seg;
+        private final int k, blockEnd;
         /** Block step read from a field: keeps C2 from unrolling the loops 4× and spilling (see CpuGemm). */
-        private final int step = 2 * L;
+        private final int step = 4 * L, halfStep = 2 * L;
 
-        RowDot(float[] xs, WeightMatrix w) { this.xs = xs; this.w = w; }
+        RowDot(float[] xs, WeightMatrix w) {
+            this.xs = xs; this.w = w; this.seg = w.segment();
+            this.k = w.cols(); this.blockEnd = k - k % (4 * L);
+        }
 
-        /** One small loop per weight type, so that each stays fully inlined and free of a per-element switch. */
         float dot(int n) {
-            int k = w.cols(), blockEnd = k - k % (2 * L);
-            MemorySegment seg = w.segment();
-            long row = (long) n * k;
-            FloatVector a0 = FloatVector.zero(HalfVectors.FLOATS), a1 = a0;
-            switch (w.dtype()) {
-                case F16 -> {
-                    for (int kk = 0; kk < blockEnd; kk += step) {
-                        IntVector pairs = HalfVectors.pairs(seg, row + kk);
-                        a0 = x(kk).fma(HalfVectors.f16ToF32(HalfVectors.even(pairs)), a0);
-                        a1 = x(kk + L).fma(HalfVectors.f16ToF32(HalfVectors.odd(pairs)), a1);
-                    }
-                }
-                case BF16 -> {
-                    for (int kk = 0; kk < blockEnd; kk += step) {
-                        IntVector pairs = HalfVectors.pairs(seg, row + kk);
-                        a0 = x(kk).fma(HalfVectors.bf16ToF32(pairs), a0);
-                        a1 = x(kk + L).fma(pairs.and(0xffff_0000).reinterpretAsFloats(), a1);
-                    }
-                }
-                default -> {
-                    for (int kk = 0; kk < blockEnd; kk += step) {
-                        a0 = x(kk).fma(w.load(n, kk), a0);
-                        a1 = x(kk + L).fma(w.load(n, kk + L), a1);
-                    }
-                }
-            }
-            a0.add(a1).intoArray(lanes, 0);
+            FloatVector blocks = switch (w.dtype()) {
+                case F16 -> f16Blocks((long) n * k);
+                case BF16 -> bf16Blocks((long) n * k);
+                default -> f32Blocks(n);
+            };
+            blocks.intoArray(lanes, 0);
             float s = LaneSums.sum(lanes);
             for (int kk = blockEnd; kk < k; kk++) s = Math.fma(xs[kk], w.get(n, kk), s);
             return s;
+        }
+
+        /** Two chains only: a third inlined F16 conversion exceeds C2's inlining node budget (then all is boxed). */
+        private FloatVector f16Blocks(long row) {
+            FloatVector a0 = FloatVector.zero(HalfVectors.FLOATS), a1 = a0;
+            for (int kk = 0; kk < blockEnd; kk += halfStep) {
+                IntVector p = HalfVectors.pairs(seg, row + kk);
+                a0 = x(kk).fma(HalfVectors.f16ToF32(HalfVectors.even(p)), a0);
+                a1 = x(kk + L).fma(HalfVectors.f16ToF32(HalfVectors.odd(p)), a1);
+            }
+            return a0.add(a1);
+        }
+
+        private FloatVector bf16Blocks(long row) {
+            FloatVector a0 = FloatVector.zero(HalfVectors.FLOATS), a1 = a0, a2 = a0, a3 = a0;
+            for (int kk = 0; kk < blockEnd; kk += step) {
+                IntVector p = HalfVectors.pairs(seg, row + kk), q = HalfVectors.pairs(seg, row + kk + 2 * L);
+                a0 = x(kk).fma(HalfVectors.bf16ToF32(p), a0);
+                a1 = x(kk + L).fma(p.and(0xffff_0000).reinterpretAsFloats(), a1);
+                a2 = x(kk + 2 * L).fma(HalfVectors.bf16ToF32(q), a2);
+                a3 = x(kk + 3 * L).fma(q.and(0xffff_0000).reinterpretAsFloats(), a3);
+            }
+            return a0.add(a1).add(a2.add(a3));
+        }
+
+        private FloatVector f32Blocks(int n) {
+            FloatVector a0 = FloatVector.zero(HalfVectors.FLOATS), a1 = a0, a2 = a0, a3 = a0;
+            for (int kk = 0; kk < blockEnd; kk += step) {
+                a0 = x(kk).fma(w.load(n, kk), a0);
+                a1 = x(kk + L).fma(w.load(n, kk + L), a1);
+                a2 = x(kk + 2 * L).fma(w.load(n, kk + 2 * L), a2);
+                a3 = x(kk + 3 * L).fma(w.load(n, kk + 3 * L), a3);
+            }
+            return a0.add(a1).add(a2.add(a3));
         }
 
         private FloatVector x(int k) { return FloatVector.fromArray(HalfVectors.FLOATS, xs, k); }

@@ -42,6 +42,7 @@ class CpuMatmulTest {
         check(dtype, 7, 37, 29, true, 1e-5);
         check(dtype, 2, 8, 5, false, 1e-5);
         check(dtype, 261, 1100, 53, true, 1e-5);   // several M and K blocks, edge tiles
+        check(dtype, 3, 0, 4, true, 1e-5);         // K = 0: the bias
     }
 
     @ParameterizedTest @EnumSource(value = DType.class, names = {"F32", "F16", "BF16"})
