@@ -20,12 +20,13 @@ public final class Main implements Runnable {
     @CommandLine.Option(names = "--debug", description = "Show stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)
     void setDebug(boolean d) { debug = d; }
 
-    @Override public void run() { new CommandLine(new DemoCommand()).execute(); }
+    @Override public void run() { }   // never reached: no arguments means "demo" (see execute)
 
     public static void main(String[] args) { System.exit(execute(args)); }
 
     /** Runs the command line and returns the exit code (tests call this). */
     public static int execute(String... args) {
+        if (args.length == 0) args = new String[] {"demo"};
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof Gpt4RoiException && !debug) {
