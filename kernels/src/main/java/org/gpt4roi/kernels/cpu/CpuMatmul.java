@@ -50,7 +50,8 @@ final class CpuMatmul {
      * rows. For 16-bit weights x is put once into the pair order of {@link HalfVectors#pairs}.
      */
     static void rowTimesWeights(Parallel par, MemorySegment x, WeightMatrix w, float[] b, MemorySegment y) {
-        float[] xs = HalfVectors.pairOrder(w.dtype(), x.asSlice(0, w.cols() * 4L).toArray(HalfVectors.F32));
+        int k = w.cols();
+        float[] xs = HalfVectors.pairOrder(w.dtype(), x.asSlice(0, k * 4L).toArray(HalfVectors.F32), RowDot.blockEnd(k));
         par.forRange(w.rows(), 4, (n0, n1) -> {
             RowDot rowDot = new RowDot(xs, w);
             for (int n = n0; n < n1; n++) {
@@ -76,8 +77,11 @@ final class CpuMatmul {
 
         RowDot(float[] xs, WeightMatrix w) {
             this.xs = xs; this.w = w; this.seg = w.segment();
-            this.k = w.cols(); this.blockEnd = k - k % (4 * L);
+            this.k = w.cols(); this.blockEnd = blockEnd(k);
         }
+
+        /** Where the vector blocks end and the scalar tail begins. */
+        static int blockEnd(int k) { return k - k % (4 * L); }
 
         float dot(int n) {
             FloatVector blocks = switch (w.dtype()) {

@@ -69,13 +69,13 @@ final class HalfVectors {
 
     /**
      * {@code x[k]} in the element order of {@link #even}/{@link #odd} for 16-bit {@code dtype}s: within
-     * each block of 2·LANES, the even elements then the odd ones; unchanged for F32. A tail shorter
-     * than a block stays in place.
+     * each block of 2·LANES below {@code end} (a multiple of 2·LANES), the even elements then the odd
+     * ones; unchanged for F32. Elements from {@code end} on (the caller's scalar tail) stay in place.
      */
-    static float[] pairOrder(DType dtype, float[] x) {
+    static float[] pairOrder(DType dtype, float[] x, int end) {
         if (dtype == DType.F32) return x;
         float[] p = x.clone();
-        for (int b = 0; b + 2 * LANES <= x.length; b += 2 * LANES)
+        for (int b = 0; b + 2 * LANES <= end; b += 2 * LANES)
             for (int l = 0; l < LANES; l++) { p[b + l] = x[b + 2 * l]; p[b + LANES + l] = x[b + 2 * l + 1]; }
         return p;
     }
