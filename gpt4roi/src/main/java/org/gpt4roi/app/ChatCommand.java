@@ -40,6 +40,7 @@ final class ChatCommand implements Callable<Integer> {
             ImageContext ctx = m.encodeImage(img, Probe.NONE, timer);
             System.err.printf("image %d×%d encoded (%s)%n", img.width(), img.height(), timer);
             Conversation conv = newConversation(m, ctx, initial);
+            System.err.println(SingleQuestion.kvCacheLine(conv));
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             List<Box> pending = new ArrayList<>();
             while (true) {

@@ -24,6 +24,7 @@ final class SingleQuestion {
         RgbImage image = timer.time("image", () -> RgbImage.read(imagePath));
         ImageContext ctx = model.encodeImage(image, Probe.NONE, timer);
         Conversation conv = new Conversation(model, ctx);
+        err.println(kvCacheLine(conv));
         conv.addBoxes(boxes, timer);
         if (showPrompt) {
             String text = Prompt.render(List.of(new Prompt.Turn(question, null)), boxes.size()).text();
@@ -41,6 +42,12 @@ final class SingleQuestion {
         for (int n : a.unusedRegions()) err.println("warning: box " + n + " is never referred to (use <region" + n + "> in the prompt)");
         err.println(timings(timer, a));
         return a;
+    }
+
+    /** "KV cache: 2048 tokens, 2.0 MiB (allocated up front)". */
+    static String kvCacheLine(Conversation conv) {
+        return String.format("KV cache: %d tokens, %.1f MiB (allocated up front)", conv.cache().capacity(),
+                conv.cache().bytes() / (1024.0 * 1024.0));
     }
 
     /** The prompt with its 256 identical patch tokens written once. */

@@ -50,6 +50,7 @@ class CommandLineTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().strip().length() > 0, "an answer: " + r.out());
         assertTrue(r.err().contains("prefill") && r.err().contains("tokens/s"), r.err());
+        assertTrue(r.err().contains("KV cache: 2048 tokens"), r.err());
         assertTrue(Files.size(png) > 1000);
     }
 
