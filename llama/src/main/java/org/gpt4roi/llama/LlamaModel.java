@@ -43,23 +43,23 @@ public final class LlamaModel {
         this.config = config;
         this.backend = backend;
         int d = config.hidden(), i = config.intermediate(), v = config.vocab();
-        this.embedTokens = backend.weight(weights.get("model.embed_tokens.weight", v, d));
+        this.embedTokens = backend.weight(weights.weight("model.embed_tokens.weight", v, d));
         this.layers = new Layer[config.layers()];
         for (int l = 0; l < layers.length; l++) {
             String p = "model.layers." + l + ".";
             layers[l] = new Layer(
-                    backend.weight(weights.get(p + "input_layernorm.weight", d)),
-                    backend.weight(weights.get(p + "self_attn.q_proj.weight", d, d)),
-                    backend.weight(weights.get(p + "self_attn.k_proj.weight", d, d)),
-                    backend.weight(weights.get(p + "self_attn.v_proj.weight", d, d)),
-                    backend.weight(weights.get(p + "self_attn.o_proj.weight", d, d)),
-                    backend.weight(weights.get(p + "post_attention_layernorm.weight", d)),
-                    backend.weight(weights.get(p + "mlp.gate_proj.weight", i, d)),
-                    backend.weight(weights.get(p + "mlp.up_proj.weight", i, d)),
-                    backend.weight(weights.get(p + "mlp.down_proj.weight", d, i)));
+                    backend.weight(weights.weight(p + "input_layernorm.weight", d)),
+                    backend.weight(weights.weight(p + "self_attn.q_proj.weight", d, d)),
+                    backend.weight(weights.weight(p + "self_attn.k_proj.weight", d, d)),
+                    backend.weight(weights.weight(p + "self_attn.v_proj.weight", d, d)),
+                    backend.weight(weights.weight(p + "self_attn.o_proj.weight", d, d)),
+                    backend.weight(weights.weight(p + "post_attention_layernorm.weight", d)),
+                    backend.weight(weights.weight(p + "mlp.gate_proj.weight", i, d)),
+                    backend.weight(weights.weight(p + "mlp.up_proj.weight", i, d)),
+                    backend.weight(weights.weight(p + "mlp.down_proj.weight", d, i)));
         }
-        this.finalNorm = backend.weight(weights.get("model.norm.weight", d));
-        this.lmHead = backend.weight(weights.get("lm_head.weight", v, d));
+        this.finalNorm = backend.weight(weights.weight("model.norm.weight", d));
+        this.lmHead = backend.weight(weights.weight("lm_head.weight", v, d));
     }
 
     public LlamaConfig config() { return config; }

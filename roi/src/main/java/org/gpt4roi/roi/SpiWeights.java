@@ -10,11 +10,11 @@ record SpiWeights(SafeTensors file, Backend backend) {
 
     /** A weight matrix or conv kernel, used in place in its stored dtype (F32, F16 or BF16). */
     Tensor matrix(String name, int... shape) {
-        return backend.weight(file.get(PREFIX + name, shape));
+        return backend.weight(file.weight(PREFIX + name, shape));
     }
 
     /** A bias or norm parameter {@code [n]}, as F32. */
     Tensor vector(String name, int n) {
-        return backend.upload(file.get(PREFIX + name, n));
+        return backend.upload(file.weight(PREFIX + name, n));
     }
 }

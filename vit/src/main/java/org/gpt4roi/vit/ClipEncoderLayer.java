@@ -27,22 +27,22 @@ final class ClipEncoderLayer {
         this.eps = config.layerNormEps();
         int c = config.hiddenSize(), i = config.intermediateSize();
         String p = "vision_model.encoder.layers." + index + ".";
-        ln1Weight = backend.weight(weights.get(p + "layer_norm1.weight", c));
-        ln1Bias = backend.weight(weights.get(p + "layer_norm1.bias", c));
-        qWeight = backend.weight(weights.get(p + "self_attn.q_proj.weight", c, c));
-        qBias = backend.weight(weights.get(p + "self_attn.q_proj.bias", c));
-        kWeight = backend.weight(weights.get(p + "self_attn.k_proj.weight", c, c));
-        kBias = backend.weight(weights.get(p + "self_attn.k_proj.bias", c));
-        vWeight = backend.weight(weights.get(p + "self_attn.v_proj.weight", c, c));
-        vBias = backend.weight(weights.get(p + "self_attn.v_proj.bias", c));
-        outWeight = backend.weight(weights.get(p + "self_attn.out_proj.weight", c, c));
-        outBias = backend.weight(weights.get(p + "self_attn.out_proj.bias", c));
-        ln2Weight = backend.weight(weights.get(p + "layer_norm2.weight", c));
-        ln2Bias = backend.weight(weights.get(p + "layer_norm2.bias", c));
-        fc1Weight = backend.weight(weights.get(p + "mlp.fc1.weight", i, c));
-        fc1Bias = backend.weight(weights.get(p + "mlp.fc1.bias", i));
-        fc2Weight = backend.weight(weights.get(p + "mlp.fc2.weight", c, i));
-        fc2Bias = backend.weight(weights.get(p + "mlp.fc2.bias", c));
+        ln1Weight = backend.weight(weights.weight(p + "layer_norm1.weight", c));
+        ln1Bias = backend.weight(weights.weight(p + "layer_norm1.bias", c));
+        qWeight = backend.weight(weights.weight(p + "self_attn.q_proj.weight", c, c));
+        qBias = backend.weight(weights.weight(p + "self_attn.q_proj.bias", c));
+        kWeight = backend.weight(weights.weight(p + "self_attn.k_proj.weight", c, c));
+        kBias = backend.weight(weights.weight(p + "self_attn.k_proj.bias", c));
+        vWeight = backend.weight(weights.weight(p + "self_attn.v_proj.weight", c, c));
+        vBias = backend.weight(weights.weight(p + "self_attn.v_proj.bias", c));
+        outWeight = backend.weight(weights.weight(p + "self_attn.out_proj.weight", c, c));
+        outBias = backend.weight(weights.weight(p + "self_attn.out_proj.bias", c));
+        ln2Weight = backend.weight(weights.weight(p + "layer_norm2.weight", c));
+        ln2Bias = backend.weight(weights.weight(p + "layer_norm2.bias", c));
+        fc1Weight = backend.weight(weights.weight(p + "mlp.fc1.weight", i, c));
+        fc1Bias = backend.weight(weights.weight(p + "mlp.fc1.bias", i));
+        fc2Weight = backend.weight(weights.weight(p + "mlp.fc2.weight", c, i));
+        fc2Bias = backend.weight(weights.weight(p + "mlp.fc2.bias", c));
     }
 
     /** {@code h [T,C]} → the layer's output {@code [T,C]} (a new tensor). */

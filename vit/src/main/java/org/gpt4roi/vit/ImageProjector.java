@@ -22,8 +22,8 @@ public final class ImageProjector {
     public ImageProjector(SafeTensors modelWeights, Backend backend, int clipWidth, int hidden) {
         this.backend = backend;
         this.clipWidth = clipWidth;
-        this.weight = backend.weight(modelWeights.get("model.mm_projector.weight", hidden, clipWidth));
-        this.bias = backend.weight(modelWeights.get("model.mm_projector.bias", hidden));
+        this.weight = backend.weight(modelWeights.weight("model.mm_projector.weight", hidden, clipWidth));
+        this.bias = backend.weight(modelWeights.weight("model.mm_projector.bias", hidden));
     }
 
     /** {@code hiddenState [T,C]} (CLS first) → image tokens {@code [T-1, D]}. */

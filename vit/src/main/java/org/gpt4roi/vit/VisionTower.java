@@ -34,11 +34,11 @@ public final class VisionTower {
         this.config = config;
         this.backend = backend;
         int c = config.hiddenSize(), p = config.patchSize();
-        patchWeight = backend.weight(clipWeights.get(PREFIX + "embeddings.patch_embedding.weight", c, 3, p, p));
-        classEmbedding = backend.upload(clipWeights.get(PREFIX + "embeddings.class_embedding", c).reshape(1, c));
-        positionEmbedding = backend.upload(clipWeights.get(PREFIX + "embeddings.position_embedding.weight", config.numPositions(), c));
-        preNormWeight = backend.weight(clipWeights.get(PREFIX + "pre_layrnorm.weight", c));
-        preNormBias = backend.weight(clipWeights.get(PREFIX + "pre_layrnorm.bias", c));
+        patchWeight = backend.weight(clipWeights.weight(PREFIX + "embeddings.patch_embedding.weight", c, 3, p, p));
+        classEmbedding = backend.upload(clipWeights.weight(PREFIX + "embeddings.class_embedding", c).reshape(1, c));
+        positionEmbedding = backend.upload(clipWeights.weight(PREFIX + "embeddings.position_embedding.weight", config.numPositions(), c));
+        preNormWeight = backend.weight(clipWeights.weight(PREFIX + "pre_layrnorm.weight", c));
+        preNormBias = backend.weight(clipWeights.weight(PREFIX + "pre_layrnorm.bias", c));
         layers = new ClipEncoderLayer[config.numLayers()];
         for (int i = 0; i < layers.length; i++) layers[i] = new ClipEncoderLayer(config, clipWeights, backend, i);
     }

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import org.gpt4roi.tensor.DType;
 import org.gpt4roi.tensor.HostStorage;
 import org.gpt4roi.tensor.ModelFileException;
 import org.gpt4roi.tensor.Tensor;
@@ -93,6 +94,15 @@ public final class SafeTensors implements AutoCloseable {
         if (!Arrays.equals(t.shape(), shape))
             throw new ModelFileException(shardOf.get(name) + ": tensor '" + name + "' has shape " + Arrays.toString(t.shape())
                     + ", the model expects " + Arrays.toString(shape) + "; do the weights match config.json?");
+        return t;
+    }
+
+    /** A model weight: {@link #get(String, int...)} and a float dtype (F32, F16 or BF16). */
+    public Tensor weight(String name, int... shape) {
+        Tensor t = get(name, shape);
+        if (t.dtype() != DType.F32 && t.dtype() != DType.F16 && t.dtype() != DType.BF16)
+            throw new ModelFileException(shardOf.get(name) + ": tensor '" + name + "' is " + t.dtype()
+                    + "; a model weight must be F32, F16 or BF16");
         return t;
     }
 
