@@ -15,7 +15,7 @@ import org.gpt4roi.tensor.Tensor;
  * docs/BENCHMARKS.md).
  *
  * <pre>
- *   w[O,C,3,3] ─G g Gᵀ─▶ U[α²][O,C]                                    (once per call)
+ *   w[O,C,3,3] ─G g Gᵀ─▶ U[α²][O,C]             (once per call; kept for mapped weights: FilterCache)
  *   x[N,C,H,W] ─channels last, zero frame─▶ xt[≥H+2][≥W+2][C]           (per image)
  *              ─Bᵀ d B─▶ V[α²][P,C] ─α² GEMMs with U─▶ M[α²][P,O] ─Aᵀ M A + bias─▶ y[N,O,H,W]
  * </pre>
@@ -59,7 +59,7 @@ final class CpuWinograd {
         int a2 = t.alpha() * t.alpha(), cp = CpuGemm.roundUp(c), op = CpuGemm.roundUp(o);
         int tilesY = (h + t.m() - 1) / t.m(), tilesX = (wd + t.m() - 1) / t.m();
         int bandRows = Math.max(1, Math.min(tilesY, CHUNK / tilesX)), chunk = bandRows * tilesX, wp = tilesX * t.m() + 2;
-        float[] u = transformFilters(par, t, WeightMatrix.of(w.reshape(o, c * 9)), c, cp);   // [α²][O][cp]
+        float[] u = FilterCache.get(w, t.m(), () -> transformFilters(par, t, WeightMatrix.of(w.reshape(o, c * 9)), c, cp)); // [α²][O][cp]
         float[] v = new float[a2 * chunk * cp], m = new float[a2 * chunk * op];              // [α²][chunk][cp|op]
         MemorySegment mSeg = MemorySegment.ofArray(m);
         for (int img = 0; img < n; img++) {
