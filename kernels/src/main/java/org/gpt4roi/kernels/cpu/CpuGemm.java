@@ -1,24 +1,27 @@
 package org.gpt4roi.kernels.cpu;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The batched matrix product {@code out[M,N] = A[M,K] · W[N,K]ᵀ (+ bias[N])}, blocked for the caches
- * and register-tiled: a tile is 4 rows of A × 3 rows of W, twelve vector accumulators running along
- * K (both operands are contiguous in K, so packing needs no transposition, and F16/BF16 rows of W
- * are converted to F32 while they are packed). Operands already held as F32 rows padded to a
- * multiple of the vector length ({@link #arrayRows}) are used in place when K fits one block.
+ * The batched matrix product {@code out[M,N] = A[M,K] · W[N,K]ᵀ (+ bias[N])}, GotoBLAS-style:
+ * both operands are packed into micro-panels with K outermost, and a register tile of
+ * {@value #MR} rows of A × {@link #NR} (two vectors) rows of W is an outer product per k:
+ * two vector loads of W, six broadcasts of A, twelve FMAs into twelve vector accumulators.
+ * F16/BF16 rows of W are converted to F32 while they are packed.
  *
- * <p>Per thread (a fixed share of W's rows): for each K block (K split evenly into blocks of at most
- * {@value #KC}, so that K = 1026 gives two blocks of 513, not 1024 + 2) and each block of
- * {@value #MB} rows of A, A's block is packed once (L2/L3); for each block of {@value #NC} rows of W,
- * W's block is packed once (L2); then every 4-row strip of A (L1) meets every 3-row strip of W.
+ * <p>Per thread (a fixed share of W's rows, in multiples of NR), for each block of at most
+ * {@value #MB} rows of A: the block is packed once for all of K into panels {@code [kc][MR]} per
+ * K block (K split evenly into blocks of at most {@value #KC}); then for each {@value #NB} rows of W
+ * (an output block held in an array while all of K is added up), per K block, their panels
+ * {@code [kc][NR]} are packed and each (L1) meets every A panel of the block.
  *
- * <p>Reproducible by construction: every output is, for each K block in order, one vector
- * accumulation along K, stored and summed over its lanes in a fixed tree, then added to the running
- * value — whichever tile, edge path or thread computes it. The result does not depend on the thread count.
+ * <p>Reproducible by construction: output (m, n) is one FMA chain over k = 0 … K-1 in order,
+ * starting at the bias (or 0), whichever tile, edge, block or thread computes it; padded rows and
+ * columns of a panel are zeros that touch only outputs nobody stores. The result depends neither
+ * on the thread count nor on the blocking.
  */
 final class CpuGemm {
     private CpuGemm() {}
@@ -27,29 +30,24 @@ final class CpuGemm {
     interface RowSource {
         /** Writes {@code A[m, k]} for m in [m0,m1), k in [k0,k1) to {@code dst[(m-m0)·ld + (k-k0)]}. */
         void pack(int m0, int m1, int k0, int k1, float[] dst, int ld);
-
-        /** The rows as they lie in a float[] (row m at {@code offset + m·ld}, ld = {@link #roundUp}(K), zero padded), or null. */
-        default InPlace inPlace() { return null; }
     }
 
-    /** F32 rows in an array: row m starts at {@code data[offset + m·ld]}. */
-    record InPlace(float[] data, int offset) {}
-
-    /** Rows of {@code data} from {@code offset} on with row length {@code roundUp(k)}, zero padded past k. */
-    static RowSource arrayRows(float[] data, int offset, int k) {
-        int ld = roundUp(k);
-        return new RowSource() {
-            @Override public void pack(int m0, int m1, int k0, int k1, float[] dst, int dld) {
-                for (int r = m0; r < m1; r++) System.arraycopy(data, offset + r * ld + k0, dst, (r - m0) * dld, k1 - k0);
-            }
-            @Override public InPlace inPlace() { return new InPlace(data, offset); }
+    /** Rows of {@code data} from {@code offset} on, row m at {@code offset + m·ld}. */
+    static RowSource arrayRows(float[] data, int offset, int ld) {
+        return (m0, m1, k0, k1, dst, dld) -> {
+            for (int r = m0; r < m1; r++) System.arraycopy(data, offset + r * ld + k0, dst, (r - m0) * dld, k1 - k0);
         };
     }
 
-    static final int MR = 4, NR = 3;
-    static final int MB = 512, KC = 1024, NC = 48;
     private static final VectorSpecies<Float> S = HalfVectors.FLOATS;
     private static final int L = HalfVectors.LANES;
+    /** Register tile: MR rows of A × NR rows of W. */
+    static final int MR = 6, NR = 2 * L;
+    /**
+     * Cache blocks: K block (a W panel of kc·NR floats stays in L1), rows of A per block, columns of
+     * the output block (MB·NB floats, L2, accumulated over all of K before it is stored).
+     */
+    static final int KC = 256, MB = 384, NB = 128;
 
     /**
      * {@code out = A[M,K] · W[N,K]ᵀ (+ bias)}, element (m, n) at float index {@code m·rowStride + n·colStride}
@@ -66,121 +64,131 @@ final class CpuGemm {
         multiply(par, a, m, w::pack, w.rows(), w.cols(), bias, out, rowStride, colStride);
     }
 
+    /** k rounded up to a multiple of the vector length (the padded row length of some callers' layouts). */
     static int roundUp(int k) { return (k + L - 1) / L * L; }
 
     /** One thread's share: W rows [n0, n1) against all of A, with its own packing buffers. */
     private static final class Worker {
         private final RowSource a, w;
-        private final int m, k;
+        private final int m, k, kc, mbp;
         private final float[] bias;
         private final MemorySegment out;
         private final long rowStride, colStride;
-        /** K block length: K split evenly into ⌈K / KC⌉ blocks. */
-        private final int kc;
-        private final float[] acc = new float[2 * L * L], sums = new float[2 * L];
-        /** Packed blocks of A and W, or the operands' own arrays (then aBase/wBase locate row 0). */
-        private final float[] ap, wp;
-        private final int aBase, wBase;
-        private final boolean aPacks, wPacks;
+        /** Rows as the sources write them (A's block or NR rows of W, one K block). */
+        private final float[] rows;
+        /** A's block for all of K: K block at {@code k0·mbp}, then panels {@code [mbp/MR][len][MR]}. */
+        private final float[] aPanels;
+        /** W's rows of one output block, one K block: panels {@code [NB/NR][len][NR]}. */
+        private final float[] wPanels;
+        /** The output block {@code [mbp][NB]} the kernels accumulate in (L2); rows past M are scratch. */
+        private final float[] c;
         /**
-         * The K step of the tile loop, read from a field so that C2 compiles a non-counted loop: a
-         * counted one gets unrolled 4×, and the scheduler then hoists loads and spills accumulators
-         * to the stack (measured ~38 vs ~60 GFLOP/s per core).
+         * The k step (1), read from a field so that C2 compiles a non-counted loop: a counted one is
+         * unrolled, its loads hoisted, and the accumulators spill (half the speed). Assigned in the
+         * constructor: with an initializer javac would fold it to a constant.
          */
-        private final int step = L;
+        private final int one;
 
         Worker(RowSource a, int m, RowSource w, int k, float[] bias, MemorySegment out, long rowStride, long colStride) {
-            this.a = a; this.m = m; this.k = k; this.w = w; this.bias = bias;
+            this.a = a; this.m = m; this.w = w; this.k = k; this.bias = bias;
             this.out = out; this.rowStride = rowStride; this.colStride = colStride;
+            this.one = 1;
             int blocks = Math.max(1, (k + KC - 1) / KC);
             this.kc = (k + blocks - 1) / blocks;
-            int kcp = roundUp(kc);
-            InPlace aIn = k <= KC ? a.inPlace() : null, wIn = k <= KC ? w.inPlace() : null;
-            this.aPacks = aIn == null;
-            this.wPacks = wIn == null;
-            this.ap = aPacks ? new float[Math.min(MB, m) * kcp] : aIn.data();
-            this.wp = wPacks ? new float[NC * kcp] : wIn.data();
-            this.aBase = aPacks ? 0 : aIn.offset();
-            this.wBase = wPacks ? 0 : wIn.offset();
+            this.mbp = (Math.min(MB, m) + MR - 1) / MR * MR;
+            this.rows = new float[Math.max(mbp, NR) * kc];
+            this.aPanels = new float[mbp * k];
+            this.wPanels = new float[NB * kc];
+            this.c = new float[mbp * NB];
         }
 
         void run(int n0, int n1) {
             for (int m0 = 0; m0 < m; m0 += MB) {
                 int m1 = Math.min(m, m0 + MB);
                 for (int k0 = 0; k0 < k; k0 += kc) {
-                    int k1 = Math.min(k, k0 + kc), ld = roundUp(k1 - k0);
-                    if (aPacks) pack(a, m0, m1, k0, k1, ap, ld);
-                    for (int nb = n0; nb < n1; nb += NC) {
-                        int nb1 = Math.min(n1, nb + NC);
-                        if (wPacks) pack(w, nb, nb1, k0, k1, wp, ld);
-                        for (int i = m0; i < m1; i += MR)
-                            for (int n = nb; n < nb1; n += NR) {
-                                int ai = aPacks ? (i - m0) * ld : aBase + i * ld, bi = wPacks ? (n - nb) * ld : wBase + n * ld;
-                                tile(i, Math.min(MR, m1 - i), n, Math.min(NR, nb1 - n), ai, bi, ld, k0 == 0);
-                            }
+                    int k1 = Math.min(k, k0 + kc), len = k1 - k0;
+                    a.pack(m0, m1, k0, k1, rows, len);
+                    for (int i = m0; i < m1; i += MR)
+                        toPanel(rows, (i - m0) * len, Math.min(MR, m1 - i), len, MR, aPanels, k0 * mbp + (i - m0) * len);
+                }
+                for (int nb = n0; nb < n1; nb += NB) {
+                    int nb1 = Math.min(n1, nb + NB);
+                    startBlock(m0, m1, nb, nb1);
+                    for (int k0 = 0; k0 < k; k0 += kc) {
+                        int k1 = Math.min(k, k0 + kc), len = k1 - k0;
+                        for (int j = nb; j < nb1; j += NR) {
+                            w.pack(j, Math.min(nb1, j + NR), k0, k1, rows, len);
+                            toPanel(rows, 0, Math.min(NR, nb1 - j), len, NR, wPanels, (j - nb) * len);
+                        }
+                        for (int j = nb; j < nb1; j += NR)
+                            for (int i = m0; i < m1; i += MR)
+                                kernel(aPanels, k0 * mbp + (i - m0) * len, wPanels, (j - nb) * len, len, (i - m0) * NB + j - nb);
                     }
+                    storeBlock(m0, m1, nb, nb1);
                 }
             }
         }
 
-        /** Packs rows [r0,r1) × [k0,k1) of {@code src}, zero padding each row to ld. */
-        private static void pack(RowSource src, int r0, int r1, int k0, int k1, float[] dst, int ld) {
-            src.pack(r0, r1, k0, k1, dst, ld);
-            for (int r = 0; r < r1 - r0; r++) java.util.Arrays.fill(dst, r * ld + (k1 - k0), (r + 1) * ld, 0f);
-        }
-
-        /** Rows [i, i+mr) × [n, n+nr): adds this K block to the outputs (or starts them at the bias). */
-        private void tile(int i, int mr, int n, int nr, int ai, int bi, int ld, boolean first) {
-            if (mr == MR && nr == NR) {
-                tile4x3(ai, bi, ld);
-                LaneSums.sum(acc, 0, sums, 0);
-                LaneSums.sum(acc, L * L, sums, L);
-            } else {
-                for (int r = 0; r < mr; r++)
-                    for (int c = 0; c < nr; c++) {
-                        dot(ai + r * ld, bi + c * ld, ld);
-                        sums[r * NR + c] = LaneSums.sum(acc);
-                    }
+        /**
+         * Rows {@code src[from + r·len ..]}, r < rows, as a panel {@code dst[at + kk·width + r]} of
+         * {@code width} rows (those past {@code rows} zero).
+         */
+        private static void toPanel(float[] src, int from, int rows, int len, int width, float[] dst, int at) {
+            if (rows < width) Arrays.fill(dst, at, at + len * width, 0f);
+            for (int r = 0; r < rows; r++) {
+                int s = from + r * len;
+                for (int kk = 0, d = at + r; kk < len; kk++, d += width) dst[d] = src[s + kk];
             }
-            for (int r = 0; r < mr; r++)
-                for (int c = 0; c < nr; c++) {
-                    long at = ((i + r) * rowStride + (n + c) * colStride) * 4;
-                    float start = first ? (bias == null ? 0f : bias[n + c]) : out.get(HalfVectors.F32, at);
-                    out.set(HalfVectors.F32, at, start + sums[r * NR + c]);
-                }
         }
 
-        /** One A row · one W row over a K block, lanes left in acc[0..L). */
-        private void dot(int ai, int bi, int ld) {
-            FloatVector c = FloatVector.zero(S);
-            for (int kk = 0; kk < ld; kk += step) c = FloatVector.fromArray(S, ap, ai + kk).fma(FloatVector.fromArray(S, wp, bi + kk), c);
-            c.intoArray(acc, 0);
+        /** The output block's running values start at the bias (or 0). */
+        private void startBlock(int m0, int m1, int nb, int nb1) {
+            for (int r = 0; r < m1 - m0; r++)
+                if (bias == null) Arrays.fill(c, r * NB, r * NB + nb1 - nb, 0f);
+                else System.arraycopy(bias, nb, c, r * NB, nb1 - nb);
         }
 
-        /** 4 A rows × 3 W rows over a K block, lanes left in acc[(r·3 + c)·L ..] (the rest of acc stays zero). */
-        private void tile4x3(int ai, int bi, int ld) {
-            FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00;
-            FloatVector c20 = c00, c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00;
-            float[] ap = this.ap, wp = this.wp;
-            int a1 = ai + ld, a2 = ai + 2 * ld, a3 = ai + 3 * ld, b1 = bi + ld, b2 = bi + 2 * ld;
-            for (int kk = 0; kk < ld; kk += step) {
-                FloatVector w0 = FloatVector.fromArray(S, wp, bi + kk);
-                FloatVector w1 = FloatVector.fromArray(S, wp, b1 + kk);
-                FloatVector w2 = FloatVector.fromArray(S, wp, b2 + kk);
-                FloatVector x = FloatVector.fromArray(S, ap, ai + kk);
-                c00 = x.fma(w0, c00); c01 = x.fma(w1, c01); c02 = x.fma(w2, c02);
-                x = FloatVector.fromArray(S, ap, a1 + kk);
-                c10 = x.fma(w0, c10); c11 = x.fma(w1, c11); c12 = x.fma(w2, c12);
-                x = FloatVector.fromArray(S, ap, a2 + kk);
-                c20 = x.fma(w0, c20); c21 = x.fma(w1, c21); c22 = x.fma(w2, c22);
-                x = FloatVector.fromArray(S, ap, a3 + kk);
-                c30 = x.fma(w0, c30); c31 = x.fma(w1, c31); c32 = x.fma(w2, c32);
+        private void storeBlock(int m0, int m1, int nb, int nb1) {
+            int cols = nb1 - nb;
+            for (int r = 0; r < m1 - m0; r++) {
+                long at = (m0 + r) * rowStride + nb * colStride;
+                if (colStride == 1) MemorySegment.copy(c, r * NB, out, HalfVectors.F32, at * 4, cols);
+                else for (int j = 0; j < cols; j++) out.setAtIndex(HalfVectors.F32, at + j * colStride, c[r * NB + j]);
             }
-            float[] s = acc;
-            c00.intoArray(s, 0); c01.intoArray(s, L); c02.intoArray(s, 2 * L);
-            c10.intoArray(s, 3 * L); c11.intoArray(s, 4 * L); c12.intoArray(s, 5 * L);
-            c20.intoArray(s, 6 * L); c21.intoArray(s, 7 * L); c22.intoArray(s, 8 * L);
-            c30.intoArray(s, 9 * L); c31.intoArray(s, 10 * L); c32.intoArray(s, 11 * L);
+        }
+
+        /**
+         * Output tile {@code c[ci + r·NB + j]} += A panel {@code [len][MR]} (from {@code ai}) × W panel
+         * {@code [len][NR]} (from {@code wi}): one FMA chain per element.
+         */
+        private void kernel(float[] ap, int ai, float[] wp, int wi, int len, int ci) {
+            float[] t = c;
+            int r1 = ci + NB, r2 = ci + 2 * NB, r3 = ci + 3 * NB, r4 = ci + 4 * NB, r5 = ci + 5 * NB;
+            FloatVector c00 = FloatVector.fromArray(S, t, ci), c01 = FloatVector.fromArray(S, t, ci + L);
+            FloatVector c10 = FloatVector.fromArray(S, t, r1), c11 = FloatVector.fromArray(S, t, r1 + L);
+            FloatVector c20 = FloatVector.fromArray(S, t, r2), c21 = FloatVector.fromArray(S, t, r2 + L);
+            FloatVector c30 = FloatVector.fromArray(S, t, r3), c31 = FloatVector.fromArray(S, t, r3 + L);
+            FloatVector c40 = FloatVector.fromArray(S, t, r4), c41 = FloatVector.fromArray(S, t, r4 + L);
+            FloatVector c50 = FloatVector.fromArray(S, t, r5), c51 = FloatVector.fromArray(S, t, r5 + L);
+            int step = one;
+            for (int kk = 0, x = ai, y = wi; kk < len; kk += step, x += MR, y += NR) {
+                FloatVector w0 = FloatVector.fromArray(S, wp, y), w1 = FloatVector.fromArray(S, wp, y + L);
+                FloatVector v = FloatVector.broadcast(S, ap[x]);
+                c00 = v.fma(w0, c00); c01 = v.fma(w1, c01);
+                v = FloatVector.broadcast(S, ap[x + 1]);
+                c10 = v.fma(w0, c10); c11 = v.fma(w1, c11);
+                v = FloatVector.broadcast(S, ap[x + 2]);
+                c20 = v.fma(w0, c20); c21 = v.fma(w1, c21);
+                v = FloatVector.broadcast(S, ap[x + 3]);
+                c30 = v.fma(w0, c30); c31 = v.fma(w1, c31);
+                v = FloatVector.broadcast(S, ap[x + 4]);
+                c40 = v.fma(w0, c40); c41 = v.fma(w1, c41);
+                v = FloatVector.broadcast(S, ap[x + 5]);
+                c50 = v.fma(w0, c50); c51 = v.fma(w1, c51);
+            }
+            c00.intoArray(t, ci); c01.intoArray(t, ci + L); c10.intoArray(t, r1); c11.intoArray(t, r1 + L);
+            c20.intoArray(t, r2); c21.intoArray(t, r2 + L); c30.intoArray(t, r3); c31.intoArray(t, r3 + L);
+            c40.intoArray(t, r4); c41.intoArray(t, r4 + L); c50.intoArray(t, r5); c51.intoArray(t, r5 + L);
         }
     }
 }

@@ -31,7 +31,7 @@ final class HalfVectors {
     /** Half-width shorts: as many lanes as {@link #FLOATS}. */
     private static final VectorSpecies<Short> HALVES =
             VectorSpecies.of(short.class, VectorShape.forBitSize(FLOATS.vectorBitSize() / 2));
-    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     /** Little-endian unaligned element layouts (weights may sit at any offset of a mapped file). */
     static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
     static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);

@@ -41,7 +41,8 @@ class CpuMatmulTest {
     void batchedMatchesDoubleReference(DType dtype) {
         check(dtype, 7, 37, 29, true, 1e-5);
         check(dtype, 2, 8, 5, false, 1e-5);
-        check(dtype, 261, 1100, 53, true, 1e-5);   // several M and K blocks, edge tiles
+        check(dtype, 261, 1100, 53, true, 1e-5);   // several K blocks, edge tiles
+        check(dtype, 397, 530, 300, true, 1e-5);   // two M blocks, two output blocks per thread, odd K blocks
         check(dtype, 3, 0, 4, true, 1e-5);         // K = 0: the bias
     }
 
@@ -72,6 +73,20 @@ class CpuMatmulTest {
         double err = MatmulTestTensors.relativeError(CpuMatmul.linear(PAR, x, w, null).toFloatArray(),
                 reference(MatmulTestTensors.doubles(x), MatmulTestTensors.doubles(w), null, 1, k, n));
         assertTrue(err < 1e-5, dtype + ": relative error " + err);
+    }
+
+    /** Each output of the batched kernel is one float FMA chain over k in order, from the bias. */
+    @Test void batchedIsOneFmaChainPerOutput() {
+        Random rnd = new Random(3);
+        int m = 391, k = 600, n = 70;
+        float[] xs = MatmulTestTensors.uniform(rnd, m * k), ws = MatmulTestTensors.uniform(rnd, n * k), bs = MatmulTestTensors.uniform(rnd, n);
+        float[] y = CpuMatmul.linear(PAR, Tensor.ofFloats(xs, m, k), Tensor.ofFloats(ws, n, k), Tensor.ofFloats(bs, n)).toFloatArray();
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++) {
+                float s = bs[j];
+                for (int kk = 0; kk < k; kk++) s = Math.fma(xs[i * k + kk], ws[j * k + kk], s);
+                assertEquals(s, y[i * n + j], "y[" + i + "," + j + "]");
+            }
     }
 
     @Test void reproducibleAndIndependentOfThreadCount() {
