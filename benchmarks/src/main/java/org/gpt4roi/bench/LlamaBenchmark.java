@@ -43,8 +43,8 @@ import org.gpt4roi.weights.SafeTensorsWriter;
  * </ol>
  * Peak resident memory is VmHWM of this process (mapped weight pages count once touched).
  * Usage: {@code LlamaBenchmark [--threads N] [--prompt 300] [--decode 8] [--layers-7b 4] [--bandwidth 20.7]
- * [--tmp DIR] [--python /usr/bin/python3] [--skip-7b] [--skip-torch] [--profile]}; {@code --profile} adds the
- * time spent in each backend op.
+ * [--tmp DIR] [--python /usr/bin/python3] [--skip-7b] [--skip-torch] [--profile]}; {@code --skip-torch} times the
+ * D2048 shape in Java only; {@code --profile} adds the time spent in each backend op.
  */
 public final class LlamaBenchmark {
     /** A LLaMA shape. */
@@ -79,7 +79,7 @@ public final class LlamaBenchmark {
                     Runtime.getRuntime().availableProcessors());
             if (!o.skip7b) bench7b(o, backend, tmp);
             if (o.profile) OpClock.report(backend);
-            if (!o.skipTorch) benchAgainstTorch(o, backend, tmp);
+            benchAgainstTorch(o, backend, tmp);
             if (o.profile) OpClock.report(backend);
             System.out.printf("peak resident memory (VmHWM): %.2f GB%n", vmHwmBytes() / 1e9);
         }
@@ -128,6 +128,7 @@ public final class LlamaBenchmark {
         report("this implementation", java);
         reportBandwidth(java, s.decodeBytes(s.layers, DType.F32), o.bandwidth);
 
+        if (o.skipTorch) return;
         int threads = o.threads > 0 ? o.threads : Runtime.getRuntime().availableProcessors();
         Map<String, Double> torch = runPython(o, s, threads);
         System.out.printf("  %-28s prefill %7.2f tok/s   decode %6.2f tok/s   (torch %d threads, peak RSS %.2f GB)%n",

@@ -1,8 +1,6 @@
 package org.gpt4roi.kernels.cpu;
 
 import java.lang.foreign.MemorySegment;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import org.gpt4roi.tensor.DType;
 import org.gpt4roi.tensor.Tensor;
 
@@ -47,88 +45,21 @@ final class CpuMatmul {
 
     /**
      * {@code y[n] = x · w[n] (+ b[n])} for one row x[K]; w streams through once, split over threads by
-     * rows. For 16-bit weights x is put once into the pair order of {@link HalfVectors#pairs}.
+     * rows. For BF16 weights x is put once into the pair order of {@link HalfVectors#pairs}.
      */
     static void rowTimesWeights(Parallel par, MemorySegment x, WeightMatrix w, float[] b, MemorySegment y) {
         int k = w.cols();
-        float[] xs = HalfVectors.pairOrder(w.dtype(), x.asSlice(0, k * 4L).toArray(HalfVectors.F32), RowDot.blockEnd(k));
-        par.forRange(w.rows(), 4, (n0, n1) -> {
-            RowDot rowDot = new RowDot(xs, w);
-            for (int n = n0; n < n1; n++) {
-                float dot = rowDot.dot(n);
-                y.set(HalfVectors.F32, n * 4L, b == null ? dot : dot + b[n]);
+        float[] xs = x.asSlice(0, k * 4L).toArray(HalfVectors.F32);
+        if (w.dtype() == DType.BF16) xs = HalfVectors.pairOrder(w.dtype(), xs, RowDot.blockEnd(k));
+        float[] xFinal = xs;
+        par.forRange(w.rows(), RowDot.ROWS, (n0, n1) -> {
+            RowDot rowDot = RowDot.of(xFinal, w);
+            float[] dots = new float[RowDot.ROWS];
+            for (int n = n0; n < n1; n += RowDot.ROWS) {
+                rowDot.dots(n, n1 - 1, dots);
+                for (int r = 0; r < Math.min(RowDot.ROWS, n1 - n); r++)
+                    y.set(HalfVectors.F32, (n + r) * 4L, b == null ? dots[r] : dots[r] + b[n + r]);
             }
         });
-    }
-
-    /**
-     * x · w[n] for one thread: blocks of 4·L elements, four FMA chains in flight (two for F16), then
-     * the scalar tail. One small method per weight type, each its own compilation unit, so that C2
-     * inlines all of it (one loop with a dtype switch, or one method with all three, exceeded its
-     * inlining budget and left the vectors boxed).
-     */
-    private static final class RowDot {
-        private final float[] xs, lanes = new float[L];
-        private final WeightMatrix w;
-        private final MemorySegment seg;
-        private final int k, blockEnd;
-        /** Block step read from a field: keeps C2 from unrolling the loops 4× and spilling (see CpuGemm). */
-        private final int step = 4 * L, halfStep = 2 * L;
-
-        RowDot(float[] xs, WeightMatrix w) {
-            this.xs = xs; this.w = w; this.seg = w.segment();
-            this.k = w.cols(); this.blockEnd = blockEnd(k);
-        }
-
-        /** Where the vector blocks end and the scalar tail begins. */
-        static int blockEnd(int k) { return k - k % (4 * L); }
-
-        float dot(int n) {
-            FloatVector blocks = switch (w.dtype()) {
-                case F16 -> f16Blocks((long) n * k);
-                case BF16 -> bf16Blocks((long) n * k);
-                default -> f32Blocks(n);
-            };
-            blocks.intoArray(lanes, 0);
-            float s = LaneSums.sum(lanes);
-            for (int kk = blockEnd; kk < k; kk++) s = Math.fma(xs[kk], w.get(n, kk), s);
-            return s;
-        }
-
-        /** Two chains only: a third inlined F16 conversion exceeds C2's inlining node budget (then all is boxed). */
-        private FloatVector f16Blocks(long row) {
-            FloatVector a0 = FloatVector.zero(HalfVectors.FLOATS), a1 = a0;
-            for (int kk = 0; kk < blockEnd; kk += halfStep) {
-                IntVector p = HalfVectors.pairs(seg, row + kk);
-                a0 = x(kk).fma(HalfVectors.f16ToF32(HalfVectors.even(p)), a0);
-                a1 = x(kk + L).fma(HalfVectors.f16ToF32(HalfVectors.odd(p)), a1);
-            }
-            return a0.add(a1);
-        }
-
-        private FloatVector bf16Blocks(long row) {
-            FloatVector a0 = FloatVector.zero(HalfVectors.FLOATS), a1 = a0, a2 = a0, a3 = a0;
-            for (int kk = 0; kk < blockEnd; kk += step) {
-                IntVector p = HalfVectors.pairs(seg, row + kk), q = HalfVectors.pairs(seg, row + kk + 2 * L);
-                a0 = x(kk).fma(HalfVectors.bf16ToF32(p), a0);
-                a1 = x(kk + L).fma(p.and(0xffff_0000).reinterpretAsFloats(), a1);
-                a2 = x(kk + 2 * L).fma(HalfVectors.bf16ToF32(q), a2);
-                a3 = x(kk + 3 * L).fma(q.and(0xffff_0000).reinterpretAsFloats(), a3);
-            }
-            return a0.add(a1).add(a2.add(a3));
-        }
-
-        private FloatVector f32Blocks(int n) {
-            FloatVector a0 = FloatVector.zero(HalfVectors.FLOATS), a1 = a0, a2 = a0, a3 = a0;
-            for (int kk = 0; kk < blockEnd; kk += step) {
-                a0 = x(kk).fma(w.load(n, kk), a0);
-                a1 = x(kk + L).fma(w.load(n, kk + L), a1);
-                a2 = x(kk + 2 * L).fma(w.load(n, kk + 2 * L), a2);
-                a3 = x(kk + 3 * L).fma(w.load(n, kk + 3 * L), a3);
-            }
-            return a0.add(a1).add(a2.add(a3));
-        }
-
-        private FloatVector x(int k) { return FloatVector.fromArray(HalfVectors.FLOATS, xs, k); }
     }
 }

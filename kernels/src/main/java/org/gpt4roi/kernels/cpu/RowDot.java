@@ -1,0 +1,148 @@
+package org.gpt4roi.kernels.cpu;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * One thread's {@code x · w[n]} for decode's one-row products, {@value #ROWS} rows at a time
+ * (several rows stream in parallel: 1.5–2× the bandwidth of one row): blocks of 2·L elements, two
+ * FMA chains per row, a fixed-order lane sum, then the scalar tail. A row's arithmetic does not
+ * depend on its neighbours, so a group cut short by the end of a thread's rows repeats its last row
+ * and the caller drops the copies.
+ *
+ * <p>One subclass per weight type, so that each loop is its own compilation unit with its own
+ * profile: a shared loop with a dtype switch, once it had seen F16, exceeded C2's inlining budget
+ * and left the vectors boxed (a D2048 F32 decode after an F16 one ran at a quarter of its speed).
+ */
+abstract sealed class RowDot {
+    static final int ROWS = 4;
+    static final VectorSpecies<Float> S = HalfVectors.FLOATS;
+    static final int L = HalfVectors.LANES;
+
+    final float[] xs;
+    final WeightMatrix w;
+    final MemorySegment seg;
+    final int k, blockEnd;
+    /** Block step read from a field: keeps C2 from unrolling the loops and spilling (see CpuGemm). */
+    final int step;
+    private final float[] lanes = new float[L];
+
+    private RowDot(float[] xs, WeightMatrix w) {
+        this.xs = xs; this.w = w; this.seg = w.segment();
+        this.k = w.cols(); this.blockEnd = blockEnd(k);
+        this.step = 2 * L;
+    }
+
+    /** For x in natural order (F32, F16) or in the pair order of {@link HalfVectors#pairs} (BF16). */
+    static RowDot of(float[] xs, WeightMatrix w) {
+        return switch (w.dtype()) {
+            case F16 -> new F16(xs, w);
+            case BF16 -> new BF16(xs, w);
+            default -> new F32(xs, w);
+        };
+    }
+
+    /** Where the vector blocks end and the scalar tail begins. */
+    static int blockEnd(int k) { return k - k % (2 * L); }
+
+    /** {@code dots[r] = x · w[min(n + r, last)]} for r < ROWS. */
+    abstract void dots(int n, int last, float[] dots);
+
+    final FloatVector x(int i) { return FloatVector.fromArray(S, xs, i); }
+
+    /** Each row's lane sum plus its scalar tail. */
+    final void finish(int n, int last, FloatVector s0, FloatVector s1, FloatVector s2, FloatVector s3, float[] dots) {
+        dots[0] = finish(s0, n);
+        dots[1] = finish(s1, Math.min(n + 1, last));
+        dots[2] = finish(s2, Math.min(n + 2, last));
+        dots[3] = finish(s3, Math.min(n + 3, last));
+    }
+
+    private float finish(FloatVector blocks, int n) {
+        blocks.intoArray(lanes, 0);
+        float s = LaneSums.sum(lanes);
+        for (int kk = blockEnd; kk < k; kk++) s = Math.fma(xs[kk], w.get(n, kk), s);
+        return s;
+    }
+
+    /** F32 rows read in place. */
+    static final class F32 extends RowDot {
+        F32(float[] xs, WeightMatrix w) { super(xs, w); }
+
+        @Override void dots(int n, int last, float[] dots) {
+            long r0 = (long) n * k * 4, r1 = (long) Math.min(n + 1, last) * k * 4,
+                    r2 = (long) Math.min(n + 2, last) * k * 4, r3 = (long) Math.min(n + 3, last) * k * 4;
+            FloatVector a0 = FloatVector.zero(S), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0;
+            for (int kk = 0; kk < blockEnd; kk += step) {
+                FloatVector x0 = x(kk), x1 = x(kk + L);
+                long o = kk * 4L, p = o + 4L * L;
+                a0 = x0.fma(load(r0 + o), a0); b0 = x1.fma(load(r0 + p), b0);
+                a1 = x0.fma(load(r1 + o), a1); b1 = x1.fma(load(r1 + p), b1);
+                a2 = x0.fma(load(r2 + o), a2); b2 = x1.fma(load(r2 + p), b2);
+                a3 = x0.fma(load(r3 + o), a3); b3 = x1.fma(load(r3 + p), b3);
+            }
+            finish(n, last, a0.add(b0), a1.add(b1), a2.add(b2), a3.add(b3), dots);
+        }
+
+        private FloatVector load(long byteOffset) { return FloatVector.fromMemorySegment(S, seg, byteOffset, HalfVectors.LE); }
+    }
+
+    /**
+     * F16 rows, converted {@value #CHUNK} elements at a time into an L1 buffer ({@link
+     * HalfVectors#f16ToFloats}), then multiplied exactly as F32 rows are.
+     */
+    static final class F16 extends RowDot {
+        static final int CHUNK = 1024;
+        /** Row r of the group at {@code converted[r·CHUNK]}. */
+        private final float[] converted = new float[ROWS * CHUNK];
+
+        F16(float[] xs, WeightMatrix w) { super(xs, w); }
+
+        @Override void dots(int n, int last, float[] dots) {
+            long r0 = (long) n * k, r1 = (long) Math.min(n + 1, last) * k, r2 = (long) Math.min(n + 2, last) * k, r3 = (long) Math.min(n + 3, last) * k;
+            float[] c = converted;
+            FloatVector a0 = FloatVector.zero(S), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0;
+            for (int c0 = 0; c0 < blockEnd; c0 += CHUNK) {
+                int len = Math.min(CHUNK, blockEnd - c0);
+                HalfVectors.f16ToFloats(seg, r0 + c0, c, 0, len);
+                HalfVectors.f16ToFloats(seg, r1 + c0, c, CHUNK, len);
+                HalfVectors.f16ToFloats(seg, r2 + c0, c, 2 * CHUNK, len);
+                HalfVectors.f16ToFloats(seg, r3 + c0, c, 3 * CHUNK, len);
+                for (int kk = 0; kk < len; kk += step) {
+                    FloatVector x0 = x(c0 + kk), x1 = x(c0 + kk + L);
+                    a0 = x0.fma(row(c, kk), a0); b0 = x1.fma(row(c, kk + L), b0);
+                    a1 = x0.fma(row(c, CHUNK + kk), a1); b1 = x1.fma(row(c, CHUNK + kk + L), b1);
+                    a2 = x0.fma(row(c, 2 * CHUNK + kk), a2); b2 = x1.fma(row(c, 2 * CHUNK + kk + L), b2);
+                    a3 = x0.fma(row(c, 3 * CHUNK + kk), a3); b3 = x1.fma(row(c, 3 * CHUNK + kk + L), b3);
+                }
+            }
+            finish(n, last, a0.add(b0), a1.add(b1), a2.add(b2), a3.add(b3), dots);
+        }
+
+        private static FloatVector row(float[] c, int i) { return FloatVector.fromArray(S, c, i); }
+    }
+
+    /** BF16 rows converted in registers (a shift or a mask), x in pair order. */
+    static final class BF16 extends RowDot {
+        BF16(float[] xs, WeightMatrix w) { super(xs, w); }
+
+        @Override void dots(int n, int last, float[] dots) {
+            long r0 = (long) n * k, r1 = (long) Math.min(n + 1, last) * k, r2 = (long) Math.min(n + 2, last) * k, r3 = (long) Math.min(n + 3, last) * k;
+            FloatVector a0 = FloatVector.zero(S), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0;
+            for (int kk = 0; kk < blockEnd; kk += step) {
+                FloatVector xe = x(kk), xo = x(kk + L);
+                IntVector p = HalfVectors.pairs(seg, r0 + kk);
+                a0 = xe.fma(HalfVectors.bf16ToF32(p), a0); b0 = xo.fma(p.and(0xffff_0000).reinterpretAsFloats(), b0);
+                p = HalfVectors.pairs(seg, r1 + kk);
+                a1 = xe.fma(HalfVectors.bf16ToF32(p), a1); b1 = xo.fma(p.and(0xffff_0000).reinterpretAsFloats(), b1);
+                p = HalfVectors.pairs(seg, r2 + kk);
+                a2 = xe.fma(HalfVectors.bf16ToF32(p), a2); b2 = xo.fma(p.and(0xffff_0000).reinterpretAsFloats(), b2);
+                p = HalfVectors.pairs(seg, r3 + kk);
+                a3 = xe.fma(HalfVectors.bf16ToF32(p), a3); b3 = xo.fma(p.and(0xffff_0000).reinterpretAsFloats(), b3);
+            }
+            finish(n, last, a0.add(b0), a1.add(b1), a2.add(b2), a3.add(b3), dots);
+        }
+    }
+}
