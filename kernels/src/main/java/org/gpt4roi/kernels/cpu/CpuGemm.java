@@ -80,6 +80,9 @@ final class CpuGemm {
         private final float[] aPanels;
         /** W's rows of one output block, one K block: panels {@code [NB/NR][len][NR]}. */
         private final float[] wPanels;
+        /** Offsets of L consecutive rows of length {@link #gatherLen} (a gather's index map). */
+        private final int[] gather = new int[L];
+        private int gatherLen = -1;
         /** The output block {@code [mbp][NB]} the kernels accumulate in (L2); rows past M are scratch. */
         private final float[] c;
         /**
@@ -133,7 +136,18 @@ final class CpuGemm {
          * Rows {@code src[from + r·len ..]}, r < rows, as a panel {@code dst[at + kk·width + r]} of
          * {@code width} rows (those past {@code rows} zero).
          */
-        private static void toPanel(float[] src, int from, int rows, int len, int width, float[] dst, int at) {
+        private void toPanel(float[] src, int from, int rows, int len, int width, float[] dst, int at) {
+            if (rows == width && width == NR) {                    // full W panels: L rows per gather
+                if (gatherLen != len) {
+                    for (int r = 0; r < L; r++) gather[r] = r * len;
+                    gatherLen = len;
+                }
+                for (int kk = 0, d = at; kk < len; kk++, d += NR) {
+                    FloatVector.fromArray(S, src, from + kk, gather, 0).intoArray(dst, d);
+                    FloatVector.fromArray(S, src, from + L * len + kk, gather, 0).intoArray(dst, d + L);
+                }
+                return;
+            }
             if (rows < width) Arrays.fill(dst, at, at + len * width, 0f);
             for (int r = 0; r < rows; r++) {
                 int s = from + r * len;

@@ -25,14 +25,22 @@ record WeightMatrix(DType dtype, MemorySegment segment, int rows, int cols) {
     float get(int n, int k) { return HalfVectors.loadScalar(dtype, segment, (long) n * cols + k); }
 
     /**
-     * Rows {@code [n0,n1)}, columns {@code [k0,k1)} as F32 into {@code dst[(n-n0)·ld + (k-k0)]}.
+     * Rows {@code [n0,n1)}, columns {@code [k0,k1)} as F32 into {@code dst[(n-n0)·ld + (k-k0)]}:
+     * a bulk copy for F32, the auto-vectorized conversion for F16, in-register shifts for BF16.
      */
     void pack(int n0, int n1, int k0, int k1, float[] dst, int ld) {
         int kc = k1 - k0, vecEnd = kc - kc % HalfVectors.LANES;
         for (int n = n0; n < n1; n++) {
             int row = (n - n0) * ld;
-            for (int k = 0; k < vecEnd; k += HalfVectors.LANES) load(n, k0 + k).intoArray(dst, row + k);
-            for (int k = vecEnd; k < kc; k++) dst[row + k] = get(n, k0 + k);
+            long from = (long) n * cols + k0;
+            switch (dtype) {
+                case F32 -> MemorySegment.copy(segment, HalfVectors.F32, from * 4, dst, row, kc);
+                case F16 -> HalfVectors.f16ToFloats(segment, from, dst, row, kc);
+                default -> {
+                    for (int k = 0; k < vecEnd; k += HalfVectors.LANES) load(n, k0 + k).intoArray(dst, row + k);
+                    for (int k = vecEnd; k < kc; k++) dst[row + k] = get(n, k0 + k);
+                }
+            }
         }
     }
 }
