@@ -39,7 +39,7 @@ import org.gpt4roi.weights.SafeTensorsWriter;
  * <pre>
  * java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
  *      -cp 'benchmarks/target/classes:benchmarks/target/lib/*' org.gpt4roi.bench.VisionBenchmark \
- *      [--backend cpu] [--threads N] [--warmup W] [--runs R] [--layers L] [--python /usr/bin/python3]
+ *      [--backend cpu] [--threads N] [--warmup W] [--runs R] [--layers L] [--python /usr/bin/python3] [--profile]
  *      [--script benchmarks/python/vision_bench.py] [--no-python] [--width 1024 --heads 16 --mlp 4096]
  * </pre>
  */
@@ -73,7 +73,8 @@ public final class VisionBenchmark {
             Timing java;
             Tensor javaOut;
             try (SafeTensors file = SafeTensors.open(weights);
-                 Backend backend = Backends.create(opt.getOrDefault("backend", "cpu"), threads, 0)) {
+                 Backend base = Backends.create(opt.getOrDefault("backend", "cpu"), threads, 0)) {
+                Backend backend = opt.containsKey("profile") ? LlamaBenchmark.OpClock.wrap(base) : base;
                 VisionTower tower = new VisionTower(config, file, backend);
                 Tensor pixels = file.get("pixel_values", 3, 224, 224);
                 for (int r = 0; r < warmup; r++) backend.download(tower.hiddenStates(pixels, layers)[0]);
@@ -88,6 +89,7 @@ public final class VisionBenchmark {
                 java = new Timing(wall, cpu);
                 javaOut = last;
                 java.print("java", backend.describe(), gflop);
+                if (opt.containsKey("profile")) LlamaBenchmark.OpClock.report(backend);
             }
 
             if (opt.containsKey("no-python")) return;

@@ -12,15 +12,11 @@ import jdk.incubator.vector.VectorSpecies;
 import org.gpt4roi.tensor.DType;
 
 /**
- * Loads of weight elements (F32, F16 or BF16, little-endian, any byte alignment) as F32 vectors,
- * converting in registers.
- *
- * <p>F16 → F32 without a multiply on subnormal floats (which costs a microcode assist per vector
- * on this AMD core): the 15 magnitude bits shifted into place with the exponent rebiased by 112
- * give {@code f}, right for normal halves; for subnormal halves (exponent 0) {@code f = 2⁻¹⁵ + m·2⁻²⁵}
- * and the wanted {@code m·2⁻²⁴} is {@code 2f − 2⁻¹⁴}, which is also the smaller of the two there
- * (and the larger for normal halves), so one FMA and an integer min select it. Exponent 31
- * (infinity, NaN) gets an all-ones exponent with the payload kept. BF16 → F32 is a 16-bit shift.
+ * Loads of weight elements (F32, F16 or BF16, little-endian, any byte alignment) as F32: F32 and
+ * BF16 as vectors (BF16 → F32 is a 16-bit shift), F16 through a scalar {@code Float.float16ToFloat}
+ * loop that C2 auto-vectorizes into {@code vcvtph2ps} (exact, so the bits never depend on whether it
+ * did; an in-register F16 conversion took ≈ 10 vector operations per 8 values and blew C2's inlining
+ * budget beyond two per method).
  */
 final class HalfVectors {
     private HalfVectors() {}
@@ -35,18 +31,12 @@ final class HalfVectors {
     /** Little-endian unaligned element layouts (weights may sit at any offset of a mapped file). */
     static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
     static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
-    /** Constants of {@link #f16ToF32}, as vectors so that the loops reuse registers. */
-    private static final IntVector MAGNITUDE = IntVector.broadcast(INTS, 0x7fff), SIGN = IntVector.broadcast(INTS, 0x8000_0000);
-    private static final IntVector REBIAS = IntVector.broadcast(INTS, 112 << 23), INF_EXPONENT = IntVector.broadcast(INTS, 0x7f80_0000);
-    private static final FloatVector TWO = FloatVector.broadcast(FLOATS, 2f), MINUS_2_14 = FloatVector.broadcast(FLOATS, -0x1p-14f);
-
-    /** {@code LANES} elements of a {@code dtype} array in {@code seg}, from element {@code index} on, as floats. */
+    /** {@code LANES} elements of an F32 or BF16 array in {@code seg}, from element {@code index} on, as floats (F16: {@link #f16ToFloats}). */
     static FloatVector load(DType dtype, MemorySegment seg, long index) {
         return switch (dtype) {
             case F32 -> FloatVector.fromMemorySegment(FLOATS, seg, index * 4, LE);
-            case F16 -> f16ToF32(halves(seg, index));
             case BF16 -> bf16ToF32(halves(seg, index));
-            default -> throw new IllegalArgumentException("weights must be F32, F16 or BF16, not " + dtype);
+            default -> throw new IllegalArgumentException("vector loads are for F32 and BF16, not " + dtype);
         };
     }
 
@@ -76,8 +66,8 @@ final class HalfVectors {
 
     /**
      * {@code dst[at + i] = F16 element index + i} of {@code seg} as float, i < n: a plain loop that
-     * C2's auto-vectorizer turns into {@code vcvtph2ps} (measured ≈ 18·10⁹ values/s per core from
-     * L1, 2–3× the in-register conversion {@link #f16ToF32}); exact, so the bits do not depend on it.
+     * C2's auto-vectorizer turns into {@code vcvtph2ps} (measured 10–20·10⁹ values/s per core from
+     * L1, 2–3× an in-register conversion); exact, so the bits do not depend on it.
      */
     static void f16ToFloats(MemorySegment seg, long index, float[] dst, int at, int n) {
         for (int i = 0; i < n; i++) dst[at + i] = Float.float16ToFloat(seg.getAtIndex(I16, index + i));
@@ -91,15 +81,6 @@ final class HalfVectors {
             case BF16 -> Float.intBitsToFloat(seg.get(I16, index * 2) << 16);
             default -> throw new IllegalArgumentException("weights must be F32, F16 or BF16, not " + dtype);
         };
-    }
-
-    /** F16 bit patterns (sign-extended to int lanes) → F32 values. */
-    static FloatVector f16ToF32(IntVector h) {
-        IntVector magnitude = h.and(MAGNITUDE);
-        FloatVector f = magnitude.lanewise(VectorOperators.LSHL, 13).add(REBIAS).reinterpretAsFloats();
-        IntVector bits = f.reinterpretAsInts().min(f.fma(TWO, MINUS_2_14).reinterpretAsInts())   // both ≥ 0: int order = float order
-                .or(h.and(SIGN));
-        return bits.blend(bits.or(INF_EXPONENT), magnitude.compare(VectorOperators.GT, 0x7bff)).reinterpretAsFloats();
     }
 
     /** {@code LANES} 16-bit elements from element {@code index} on, sign-extended to int lanes. */

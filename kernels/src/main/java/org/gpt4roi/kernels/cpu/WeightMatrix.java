@@ -1,7 +1,6 @@
 package org.gpt4roi.kernels.cpu;
 
 import java.lang.foreign.MemorySegment;
-import jdk.incubator.vector.FloatVector;
 import org.gpt4roi.tensor.DType;
 import org.gpt4roi.tensor.Tensor;
 
@@ -17,9 +16,6 @@ record WeightMatrix(DType dtype, MemorySegment segment, int rows, int cols) {
         if (!w.isContiguous() || !(w.dtype() == DType.F32 || w.dtype() == DType.F16 || w.dtype() == DType.BF16)) w = w.toF32();
         return new WeightMatrix(w.dtype(), w.segment(), w.dim(0), w.dim(1));
     }
-
-    /** {@link HalfVectors#LANES} elements of row {@code n} from column {@code k} on, as floats. */
-    FloatVector load(int n, int k) { return HalfVectors.load(dtype, segment, (long) n * cols + k); }
 
     /** Element {@code w[n,k]} as float. */
     float get(int n, int k) { return HalfVectors.loadScalar(dtype, segment, (long) n * cols + k); }
@@ -37,7 +33,7 @@ record WeightMatrix(DType dtype, MemorySegment segment, int rows, int cols) {
                 case F32 -> MemorySegment.copy(segment, HalfVectors.F32, from * 4, dst, row, kc);
                 case F16 -> HalfVectors.f16ToFloats(segment, from, dst, row, kc);
                 default -> {
-                    for (int k = 0; k < vecEnd; k += HalfVectors.LANES) load(n, k0 + k).intoArray(dst, row + k);
+                    for (int k = 0; k < vecEnd; k += HalfVectors.LANES) HalfVectors.load(dtype, segment, from + k).intoArray(dst, row + k);
                     for (int k = vecEnd; k < kc; k++) dst[row + k] = get(n, k0 + k);
                 }
             }
