@@ -51,6 +51,9 @@ final class Http {
     }
 
     static void sendError(HttpExchange ex, ApiException e) throws IOException {
+        // A 413 leaves the body unread, and the server then drops the connection: say so, or a client
+        // that pools connections sends its next request on a dead one ("connection reset").
+        if (e.status == 413) ex.getResponseHeaders().set("Connection", "close");
         if (e.retryAfterSeconds > 0) ex.getResponseHeaders().set("Retry-After", Integer.toString(e.retryAfterSeconds));
         sendJson(ex, e.status, Json.error(e));
     }
