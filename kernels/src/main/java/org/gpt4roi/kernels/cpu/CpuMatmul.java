@@ -52,12 +52,13 @@ final class CpuMatmul {
         float[] xs = x.asSlice(0, k * 4L).toArray(HalfVectors.F32);
         if (w.dtype() == DType.BF16) xs = HalfVectors.pairOrder(w.dtype(), xs, RowDot.blockEnd(k));
         float[] xFinal = xs;
-        par.forRange(w.rows(), RowDot.ROWS, (n0, n1) -> {
+        int group = RowDot.rows(w.dtype());
+        par.forRange(w.rows(), group, (n0, n1) -> {
             RowDot rowDot = RowDot.of(xFinal, w);
-            float[] dots = new float[RowDot.ROWS];
-            for (int n = n0; n < n1; n += RowDot.ROWS) {
+            float[] dots = new float[group];
+            for (int n = n0; n < n1; n += group) {
                 rowDot.dots(n, n1 - 1, dots);
-                for (int r = 0; r < Math.min(RowDot.ROWS, n1 - n); r++)
+                for (int r = 0; r < Math.min(group, n1 - n); r++)
                     y.set(HalfVectors.F32, (n + r) * 4L, b == null ? dots[r] : dots[r] + b[n + r]);
             }
         });
