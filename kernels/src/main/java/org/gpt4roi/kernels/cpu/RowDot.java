@@ -30,7 +30,8 @@ abstract sealed class RowDot {
     final int k, blockEnd;
     /** Block steps (2·L, L) read from fields: keeps C2 from unrolling the loops and spilling (see CpuGemm). */
     final int twoVectors, oneVector;
-    private final float[] lanes = new float[L];
+    /** Per row of a group, the vector of block sums; one row's lanes while they are summed. */
+    final float[] blocks = new float[8 * L], lanes = new float[L];
 
     private RowDot(float[] xs, WeightMatrix w) {
         this.xs = xs; this.w = w; this.seg = w.segment();
@@ -56,19 +57,20 @@ abstract sealed class RowDot {
 
     final FloatVector x(int i) { return FloatVector.fromArray(S, xs, i); }
 
-    /** Rows n … n+3 (at most last): each row's lane sum plus its scalar tail, into {@code dots[at ..]}. */
-    final void finish(int n, int last, FloatVector s0, FloatVector s1, FloatVector s2, FloatVector s3, float[] dots, int at) {
-        dots[at] = finish(s0, Math.min(n, last));
-        dots[at + 1] = finish(s1, Math.min(n + 1, last));
-        dots[at + 2] = finish(s2, Math.min(n + 2, last));
-        dots[at + 3] = finish(s3, Math.min(n + 3, last));
-    }
-
-    private float finish(FloatVector blocks, int n) {
-        blocks.intoArray(lanes, 0);
-        float s = LaneSums.sum(lanes);
-        for (int kk = blockEnd; kk < k; kk++) s = Math.fma(xs[kk], w.get(n, kk), s);
-        return s;
+    /**
+     * Rows {@code min(n + r, last)}, r < count, whose block sums the subclass left in
+     * {@code blocks[r·L ..]}: each row's lane sum plus its scalar tail, into {@code dots[r]}. Vectors
+     * never cross a call: a non-inlined callee (C2 declines once it compiled this for another weight
+     * type) would box them, which halved the F32 decode after an F16 one.
+     */
+    final void finish(int n, int last, int count, float[] dots) {
+        for (int r = 0; r < count; r++) {
+            int row = Math.min(n + r, last);
+            System.arraycopy(blocks, r * L, lanes, 0, L);
+            float s = LaneSums.sum(lanes);
+            for (int kk = blockEnd; kk < k; kk++) s = Math.fma(xs[kk], w.get(row, kk), s);
+            dots[r] = s;
+        }
     }
 
     /** F32 rows read in place, eight at a time, one FMA chain each over blocks of L. */
@@ -88,8 +90,9 @@ abstract sealed class RowDot {
                 a4 = x0.fma(load(r4 + o), a4); a5 = x0.fma(load(r5 + o), a5);
                 a6 = x0.fma(load(r6 + o), a6); a7 = x0.fma(load(r7 + o), a7);
             }
-            finish(n, last, a0, a1, a2, a3, dots, 0);
-            finish(n + 4, last, a4, a5, a6, a7, dots, 4);
+            a0.intoArray(blocks, 0); a1.intoArray(blocks, L); a2.intoArray(blocks, 2 * L); a3.intoArray(blocks, 3 * L);
+            a4.intoArray(blocks, 4 * L); a5.intoArray(blocks, 5 * L); a6.intoArray(blocks, 6 * L); a7.intoArray(blocks, 7 * L);
+            finish(n, last, 8, dots);
         }
 
         private FloatVector load(long byteOffset) { return FloatVector.fromMemorySegment(S, seg, byteOffset, HalfVectors.LE); }
@@ -124,7 +127,9 @@ abstract sealed class RowDot {
                     a3 = x0.fma(row(c, 3 * CHUNK + kk), a3); b3 = x1.fma(row(c, 3 * CHUNK + kk + L), b3);
                 }
             }
-            finish(n, last, a0.add(b0), a1.add(b1), a2.add(b2), a3.add(b3), dots, 0);
+            a0.add(b0).intoArray(blocks, 0); a1.add(b1).intoArray(blocks, L);
+            a2.add(b2).intoArray(blocks, 2 * L); a3.add(b3).intoArray(blocks, 3 * L);
+            finish(n, last, 4, dots);
         }
 
         private static FloatVector row(float[] c, int i) { return FloatVector.fromArray(S, c, i); }
@@ -148,7 +153,9 @@ abstract sealed class RowDot {
                 p = HalfVectors.pairs(seg, r3 + kk);
                 a3 = xe.fma(HalfVectors.bf16ToF32(p), a3); b3 = xo.fma(p.and(0xffff_0000).reinterpretAsFloats(), b3);
             }
-            finish(n, last, a0.add(b0), a1.add(b1), a2.add(b2), a3.add(b3), dots, 0);
+            a0.add(b0).intoArray(blocks, 0); a1.add(b1).intoArray(blocks, L);
+            a2.add(b2).intoArray(blocks, 2 * L); a3.add(b3).intoArray(blocks, 3 * L);
+            finish(n, last, 4, dots);
         }
     }
 }
