@@ -7,12 +7,11 @@ import jdk.incubator.vector.VectorSpecies;
 import org.gpt4roi.tensor.DType;
 
 /**
- * One thread's {@code x · w[n]} for decode's one-row products, several rows at a time (several
- * rows stream in parallel: 1.5–2× the bandwidth of one row; eight F32 rows stream 25 % faster than
- * four on 2048×2048): one or two FMA chains per row over blocks of L or 2·L elements, a fixed-order
- * lane sum, then the scalar tail. A row's arithmetic does not
- * depend on its neighbours, so a group cut short by the end of a thread's rows repeats its last row
- * and the caller drops the copies.
+ * One thread's {@code x · w[n]} for decode's one-row products, several rows at a time (rows stream
+ * in parallel: four give 1.5–2× the bandwidth of one, eight F32 rows 25 % more than four on
+ * 2048×2048): one or two FMA chains per row over blocks of L or 2·L elements, a fixed-order lane
+ * sum, then the scalar tail. A row's arithmetic does not depend on its neighbours, so a group cut
+ * short by the end of a thread's rows repeats its last row and the caller drops the copies.
  *
  * <p>One subclass per weight type, so that each loop is its own compilation unit with its own
  * profile: a shared loop with a dtype switch, once it had seen F16, exceeded C2's inlining budget
@@ -30,7 +29,7 @@ abstract sealed class RowDot {
     final int k, blockEnd;
     /** Block steps (2·L, L) read from fields: keeps C2 from unrolling the loops and spilling (see CpuGemm). */
     final int twoVectors, oneVector;
-    /** Per row of a group, the vector of block sums; one row's lanes while they are summed. */
+    /** Per row of a group (at most eight), the vector of block sums; one row's lanes while they are summed. */
     final float[] blocks = new float[8 * L], lanes = new float[L];
 
     private RowDot(float[] xs, WeightMatrix w) {

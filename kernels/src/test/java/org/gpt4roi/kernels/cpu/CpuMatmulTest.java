@@ -90,11 +90,12 @@ class CpuMatmulTest {
             }
     }
 
-    @Test void reproducibleAndIndependentOfThreadCount() {
+    @ParameterizedTest @EnumSource(value = DType.class, names = {"F32", "F16", "BF16"})
+    void reproducibleAndIndependentOfThreadCount(DType dtype) {
         Random rnd = new Random(11);
         for (int m : new int[] {1, 45}) {
             Tensor x = Tensor.ofFloats(MatmulTestTensors.uniform(rnd, m * 777), m, 777);
-            Tensor w = MatmulTestTensors.unaligned(DType.BF16, MatmulTestTensors.uniform(rnd, 101 * 777), 101, 777);
+            Tensor w = MatmulTestTensors.unaligned(dtype, MatmulTestTensors.uniform(rnd, 101 * 777), 101, 777);
             float[] first = CpuMatmul.linear(PAR, x, w, null).toFloatArray();
             assertArrayEquals(first, CpuMatmul.linear(PAR, x, w, null).toFloatArray(), "M=" + m + ": second run differs");
             try (Parallel three = new Parallel(3)) {
