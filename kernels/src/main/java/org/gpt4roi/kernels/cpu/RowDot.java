@@ -99,12 +99,18 @@ abstract sealed class RowDot {
 
     /**
      * F16 rows, converted {@value #CHUNK} elements at a time into an L1 buffer ({@link
-     * HalfVectors#f16ToFloats}), then multiplied exactly as F32 rows are.
+     * HalfVectors#f16ToFloats}), then multiplied exactly as F32 rows are. The conversion loop reads
+     * one row after the other, a single stream (7–10 GB/s on two cores); touching every cache line of
+     * the four rows' chunk first brings them in in parallel (12–16 GB/s, standalone test).
      */
     static final class F16 extends RowDot {
         static final int CHUNK = 1024;
+        /** Halves per 64-byte cache line. */
+        private static final int LINE = 32;
         /** Row r of the group at {@code converted[r·CHUNK]}. */
         private final float[] converted = new float[4 * CHUNK];
+        /** The touched elements' sum: written so that the JIT keeps the loads. */
+        int touched;
 
         F16(float[] xs, WeightMatrix w) { super(xs, w); }
 
@@ -114,6 +120,7 @@ abstract sealed class RowDot {
             FloatVector a0 = FloatVector.zero(S), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0;
             for (int c0 = 0; c0 < blockEnd; c0 += CHUNK) {
                 int len = Math.min(CHUNK, blockEnd - c0);
+                touched += touch(r0 + c0, r1 + c0, r2 + c0, r3 + c0, len);
                 HalfVectors.f16ToFloats(seg, r0 + c0, c, 0, len);
                 HalfVectors.f16ToFloats(seg, r1 + c0, c, CHUNK, len);
                 HalfVectors.f16ToFloats(seg, r2 + c0, c, 2 * CHUNK, len);
@@ -132,6 +139,15 @@ abstract sealed class RowDot {
         }
 
         private static FloatVector row(float[] c, int i) { return FloatVector.fromArray(S, c, i); }
+
+        /** One element of each cache line of {@code len} halves from each of four rows, summed. */
+        private int touch(long r0, long r1, long r2, long r3, int len) {
+            int sum = 0;
+            for (int q = 0; q < len; q += LINE)
+                sum += seg.getAtIndex(HalfVectors.I16, r0 + q) + seg.getAtIndex(HalfVectors.I16, r1 + q)
+                        + seg.getAtIndex(HalfVectors.I16, r2 + q) + seg.getAtIndex(HalfVectors.I16, r3 + q);
+            return sum;
+        }
     }
 
     /** BF16 rows converted in registers (a shift or a mask), x in pair order. */
