@@ -13,8 +13,6 @@ import org.gpt4roi.tensor.Tensor;
 final class CpuMatmul {
     private CpuMatmul() {}
 
-    private static final int L = HalfVectors.LANES;
-
     static Tensor linear(Parallel par, Tensor x, Tensor w, Tensor bias) {
         if (x.rank() != 2) throw new IllegalArgumentException("linear: x must be [M,K], got " + x);
         WeightMatrix wm = WeightMatrix.of(w);
@@ -45,16 +43,14 @@ final class CpuMatmul {
 
     /**
      * {@code y[n] = x · w[n] (+ b[n])} for one row x[K]; w streams through once, split over threads by
-     * rows. For BF16 weights x is put once into the pair order of {@link HalfVectors#pairs}.
+     * rows; x is put once into the order the weight type's kernel reads it ({@link RowDot#operand}).
      */
     static void rowTimesWeights(Parallel par, MemorySegment x, WeightMatrix w, float[] b, MemorySegment y) {
         int k = w.cols();
-        float[] xs = x.asSlice(0, k * 4L).toArray(HalfVectors.F32);
-        if (w.dtype() == DType.BF16) xs = HalfVectors.pairOrder(w.dtype(), xs, RowDot.blockEnd(k));
-        float[] xFinal = xs;
+        float[] xs = RowDot.operand(w, x.asSlice(0, k * 4L).toArray(HalfVectors.F32));
         int group = RowDot.rows(w.dtype());
         par.forRange(w.rows(), group, (n0, n1) -> {
-            RowDot rowDot = RowDot.of(xFinal, w);
+            RowDot rowDot = RowDot.of(xs, w);
             float[] dots = new float[group];
             for (int n = n0; n < n1; n += group) {
                 rowDot.dots(n, n1 - 1, dots);

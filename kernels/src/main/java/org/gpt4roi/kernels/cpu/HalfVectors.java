@@ -31,14 +31,8 @@ final class HalfVectors {
     /** Little-endian unaligned element layouts (weights may sit at any offset of a mapped file). */
     static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
     static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
-    /** {@code LANES} elements of an F32 or BF16 array in {@code seg}, from element {@code index} on, as floats (F16: {@link #f16ToFloats}). */
-    static FloatVector load(DType dtype, MemorySegment seg, long index) {
-        return switch (dtype) {
-            case F32 -> FloatVector.fromMemorySegment(FLOATS, seg, index * 4, LE);
-            case BF16 -> bf16ToF32(halves(seg, index));
-            default -> throw new IllegalArgumentException("vector loads are for F32 and BF16, not " + dtype);
-        };
-    }
+    /** {@code LANES} elements of a BF16 array in {@code seg}, from element {@code index} on, as floats (F16: {@link #f16ToFloats}). */
+    static FloatVector loadBf16(MemorySegment seg, long index) { return bf16ToF32(halves(seg, index)); }
 
     /**
      * 2·LANES 16-bit elements from element {@code index} on, as LANES int lanes holding two each:
@@ -52,12 +46,11 @@ final class HalfVectors {
     static FloatVector bf16ToF32(IntVector h) { return h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(); }
 
     /**
-     * {@code x[k]} in the element order of {@link #pairs} for 16-bit {@code dtype}s: within
-     * each block of 2·LANES below {@code end} (a multiple of 2·LANES), the even elements then the odd
-     * ones; unchanged for F32. Elements from {@code end} on (the caller's scalar tail) stay in place.
+     * {@code x[k]} in the element order of {@link #pairs}: within each block of 2·LANES below
+     * {@code end} (a multiple of 2·LANES), the even elements then the odd ones. Elements from
+     * {@code end} on (the caller's scalar tail) stay in place.
      */
-    static float[] pairOrder(DType dtype, float[] x, int end) {
-        if (dtype == DType.F32) return x;
+    static float[] pairOrder(float[] x, int end) {
         float[] p = x.clone();
         for (int b = 0; b + 2 * LANES <= end; b += 2 * LANES)
             for (int l = 0; l < LANES; l++) { p[b + l] = x[b + 2 * l]; p[b + LANES + l] = x[b + 2 * l + 1]; }
@@ -73,7 +66,7 @@ final class HalfVectors {
         for (int i = 0; i < n; i++) dst[at + i] = Float.float16ToFloat(seg.getAtIndex(I16, index + i));
     }
 
-    /** One element of a {@code dtype} array, as float (the scalar tail of {@link #load}). */
+    /** One element of a {@code dtype} array, as float (the scalar tails of the vector loops). */
     static float loadScalar(DType dtype, MemorySegment seg, long index) {
         return switch (dtype) {
             case F32 -> seg.get(F32, index * 4);

@@ -39,7 +39,12 @@ abstract sealed class RowDot {
         this.oneVector = L;
     }
 
-    /** For x in natural order (F32, F16) or in the pair order of {@link HalfVectors#pairs} (BF16). */
+    /** x in the order the kernel for {@code w}'s type reads it: natural (F32, F16) or the pair order of {@link HalfVectors#pairs} (BF16). */
+    static float[] operand(WeightMatrix w, float[] x) {
+        return w.dtype() == DType.BF16 ? HalfVectors.pairOrder(x, blockEnd(w.cols())) : x;
+    }
+
+    /** The kernel for {@code w}'s type, with x from {@link #operand}. */
     static RowDot of(float[] xs, WeightMatrix w) {
         return switch (w.dtype()) {
             case F16 -> new F16(xs, w);

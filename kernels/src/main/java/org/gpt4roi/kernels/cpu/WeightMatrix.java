@@ -32,8 +32,8 @@ record WeightMatrix(DType dtype, MemorySegment segment, int rows, int cols) {
             switch (dtype) {
                 case F32 -> MemorySegment.copy(segment, HalfVectors.F32, from * 4, dst, row, kc);
                 case F16 -> HalfVectors.f16ToFloats(segment, from, dst, row, kc);
-                default -> {
-                    for (int k = 0; k < vecEnd; k += HalfVectors.LANES) HalfVectors.load(dtype, segment, from + k).intoArray(dst, row + k);
+                default -> {                                            // BF16 (of() admits only the three)
+                    for (int k = 0; k < vecEnd; k += HalfVectors.LANES) HalfVectors.loadBf16(segment, from + k).intoArray(dst, row + k);
                     for (int k = vecEnd; k < kc; k++) dst[row + k] = get(n, k0 + k);
                 }
             }

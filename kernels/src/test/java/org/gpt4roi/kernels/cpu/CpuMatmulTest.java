@@ -25,7 +25,7 @@ class CpuMatmulTest {
         float[] all = new float[65536];
         for (int warm = 0; warm < 200; warm++) HalfVectors.f16ToFloats(seg, 0, all, 0, 65536);   // the JIT's vectorized loop too
         for (int i = 0; i < 65536; i += HalfVectors.LANES) {
-            float[] bf16 = HalfVectors.load(DType.BF16, seg, i).toArray();
+            float[] bf16 = HalfVectors.loadBf16(seg, i).toArray();
             for (int l = 0; l < HalfVectors.LANES; l++) {
                 short bits = (short) (i + l);
                 int want = Float.floatToRawIntBits(Float.float16ToFloat(bits)), quiet = 0x0040_0000;
