@@ -44,7 +44,7 @@ import org.gpt4roi.weights.SafeTensorsWriter;
  * Peak resident memory is VmHWM of this process (mapped weight pages count once touched).
  * Usage: {@code LlamaBenchmark [--threads N] [--prompt 300] [--decode 8] [--layers-7b 4] [--bandwidth 20.7]
  * [--tmp DIR] [--python /usr/bin/python3] [--skip-7b] [--skip-torch] [--profile]}; {@code --skip-torch} times the
- * D2048 shape in Java only; {@code --profile} adds the time spent in each backend op.
+ * D2048 shape in Java only; {@code --profile} adds the time spent in each backend op, for the warm-up, the prefill and the decode steps apart.
  */
 public final class LlamaBenchmark {
     /** A LLaMA shape. */
@@ -78,9 +78,7 @@ public final class LlamaBenchmark {
             System.out.printf("backend: %s; load average %s; %d cores%n", backend.describe(), loadAverage(),
                     Runtime.getRuntime().availableProcessors());
             if (!o.skip7b) bench7b(o, backend, tmp);
-            if (o.profile) OpClock.report(backend);
             benchAgainstTorch(o, backend, tmp);
-            if (o.profile) OpClock.report(backend);
             System.out.printf("peak resident memory (VmHWM): %.2f GB%n", vmHwmBytes() / 1e9);
         }
     }
@@ -151,12 +149,15 @@ public final class LlamaBenchmark {
         float[] logits = model.forward(model.embed(java.util.Arrays.copyOf(prompt, 8)), warm, Probe.NONE);
         for (int n = 0; n < 2; n++) logits = model.forward(model.embed(new int[] {argmax(logits)}), warm, Probe.NONE);
 
+        OpClock.report(model.backend(), "warm-up");
         KvCache cache = model.newCache(o.prompt + o.decode);
         long t0 = System.nanoTime();
         logits = model.forward(model.embed(prompt), cache, probe);
         long t1 = System.nanoTime();
+        OpClock.report(model.backend(), "prefill");
         for (int n = 0; n < o.decode; n++) logits = model.forward(model.embed(new int[] {argmax(logits)}), cache, probe);
         long t2 = System.nanoTime();
+        OpClock.report(model.backend(), "decode");
         return new Speed((t1 - t0) / 1e9, (t2 - t1) / 1e9, o.prompt, o.decode);
     }
 
@@ -201,12 +202,13 @@ public final class LlamaBenchmark {
             }
         }
 
-        /** Prints and clears the totals (warm-up passes included). */
-        static void report(Backend proxy) {
-            OpClock clock = (OpClock) java.lang.reflect.Proxy.getInvocationHandler(proxy);
+        /** Prints and clears the totals since the last report, if {@code backend} is a profiling proxy. */
+        static void report(Backend backend, String phase) {
+            if (!java.lang.reflect.Proxy.isProxyClass(backend.getClass())) return;
+            OpClock clock = (OpClock) java.lang.reflect.Proxy.getInvocationHandler(backend);
             if (clock.nanosAndCalls.isEmpty()) return;
             double total = clock.nanosAndCalls.values().stream().mapToLong(a -> a[0]).sum();
-            System.out.println("  time per backend op (all passes, warm-up included):");
+            System.out.println("  time per backend op (" + phase + "):");
             clock.nanosAndCalls.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]))
                     .forEach(e -> System.out.printf("    %-16s %8.2f s %5.1f%% %7d calls%n", e.getKey(), e.getValue()[0] / 1e9,
                             100 * e.getValue()[0] / total, e.getValue()[1]));

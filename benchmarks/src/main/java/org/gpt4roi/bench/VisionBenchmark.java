@@ -89,7 +89,7 @@ public final class VisionBenchmark {
                 java = new Timing(wall, cpu);
                 javaOut = last;
                 java.print("java", backend.describe(), gflop);
-                if (opt.containsKey("profile")) LlamaBenchmark.OpClock.report(backend);
+                LlamaBenchmark.OpClock.report(backend, "all runs, warm-up included");
             }
 
             if (opt.containsKey("no-python")) return;

@@ -55,6 +55,17 @@ public interface Backend extends AutoCloseable {
     Tensor linear(Tensor x, Tensor w, Tensor bias);
 
     /**
+     * {@code y_i = x[M,K] · w_i[N_i,K]ᵀ} for several weights that share K (LLaMA's q/k/v or gate/up),
+     * the same values as one {@link #linear} per weight. A backend may run them as one larger product
+     * (fewer hand-offs to its threads, longer weight streams in a decode step).
+     */
+    default Tensor[] linears(Tensor x, Tensor... ws) {
+        Tensor[] ys = new Tensor[ws.length];
+        for (int i = 0; i < ws.length; i++) ys[i] = linear(x, ws[i], null);
+        return ys;
+    }
+
+    /**
      * 2-D convolution, NCHW: {@code y[N,O,Ho,Wo] = conv(x[N,C,H,W], w[O,C,kh,kw]) (+ bias[O])},
      * square kernel, equal stride and zero padding on both axes; bias may be null.
      */

@@ -103,9 +103,8 @@ public final class LlamaModel {
         for (int l = 0; l < layers.length; l++) {
             Layer w = layers[l];
             Tensor x = backend.rmsNorm(h, w.inputNorm, config.rmsEps());           // [T,D]
-            Tensor q = backend.linear(x, w.q, null);                               // [T,D]
-            Tensor k = backend.linear(x, w.k, null);                               // [T,D]
-            Tensor v = backend.linear(x, w.v, null);                               // [T,D]
+            Tensor[] qkv = backend.linears(x, w.q, w.k, w.v);
+            Tensor q = qkv[0], k = qkv[1], v = qkv[2];                              // [T,D] each
             backend.rope(q, heads, start, config.ropeTheta());
             backend.rope(k, heads, start, config.ropeTheta());
             backend.copy(k, cache.keys(l, start, end));
@@ -114,8 +113,9 @@ public final class LlamaModel {
             backend.add(h, backend.linear(attn, w.o, null));
 
             x = backend.rmsNorm(h, w.postNorm, config.rmsEps());                   // [T,D]
-            Tensor gate = backend.linear(x, w.gate, null);                         // [T,I]
-            backend.siluMul(gate, backend.linear(x, w.up, null));
+            Tensor[] gateUp = backend.linears(x, w.gate, w.up);                    // [T,I] each
+            Tensor gate = gateUp[0];
+            backend.siluMul(gate, gateUp[1]);
             backend.add(h, backend.linear(gate, w.down, null));
             if (probe.active()) probe.accept("prefill.layer." + l, snapshot(h));
         }

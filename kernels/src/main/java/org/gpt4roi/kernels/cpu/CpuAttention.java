@@ -105,23 +105,48 @@ final class CpuAttention {
         int visible(int t) { return causal ? keys - tokens + t + 1 : keys; }
     }
 
-    /** One (head, query row) pair at a time: dot products against the keys, softmax, weighted sum of the values. */
+    /**
+     * Few query rows (a decode step): the keys and values are streamed once, row after row, each row
+     * serving every head. {@code scores[t,h,s] = q[t,h]·k[s,h] / sqrt(hd)}, split over threads by key
+     * rows; a softmax per (t, h); then {@code out[t,h] = Σ_s p[t,h,s]·v[s,h]}, split by heads (each thread
+     * reads its heads' columns of every value row, in order). In {@code [S, H·hd]} the rows of a single
+     * head lie {@code H·hd} floats apart; reading them head by head defeated the prefetchers.
+     */
     private static void rowByRow(Parallel par, Heads op) {
-        int width = op.width(), hd = op.hd();
+        int width = op.width(), hd = op.hd(), heads = op.heads(), tokens = op.tokens(), keys = op.keys();
         float scale = op.scale();
+        float[] q = op.q().asSlice(0, (long) tokens * width * 4).toArray(CpuCopy.F32);       // [T, H·hd]
+        float[] scores = new float[tokens * heads * keys];                                   // [T, H, S]
+        par.forRange(keys, KEY_GRAIN, (s0, s1) -> {
+            float[] row = new float[width];
+            for (int s = s0; s < s1; s++) {
+                MemorySegment.copy(op.k(), CpuCopy.F32, (long) s * width * 4, row, 0, width);
+                for (int t = 0; t < tokens; t++) {
+                    if (s >= op.visible(t)) continue;
+                    for (int h = 0; h < heads; h++)
+                        scores[(t * heads + h) * keys + s] = dot(q, t * width + h * hd, row, h * hd, hd) / scale;
+                }
+            }
+        });
+        for (int t = 0; t < tokens; t++)
+            for (int h = 0; h < heads; h++) softmax(scores, (t * heads + h) * keys, op.visible(t));
         MemorySegment out = op.out().segment();
-        par.forRange(op.heads() * op.tokens(), (p0, p1) -> {
-            float[] scores = new float[op.keys()], acc = new float[hd];
-            for (int p = p0; p < p1; p++) {
-                int h = p / op.tokens(), t = p % op.tokens(), visible = op.visible(t);
-                long qRow = (long) t * width + (long) h * hd;
-                for (int s = 0; s < visible; s++) scores[s] = dot(op.q(), qRow, op.k(), (long) s * width + (long) h * hd, hd) / scale;
-                softmax(scores, 0, visible);
-                weightedSum(scores, visible, op.v(), (long) h * hd, width, acc);
-                MemorySegment.copy(acc, 0, out, CpuCopy.F32, qRow * 4, hd);
+        par.forRange(heads, (h0, h1) -> {
+            int from = h0 * hd, cols = (h1 - h0) * hd;
+            float[] row = new float[cols], acc = new float[cols];
+            for (int t = 0; t < tokens; t++) {
+                Arrays.fill(acc, 0f);
+                for (int s = 0; s < op.visible(t); s++) {
+                    MemorySegment.copy(op.v(), CpuCopy.F32, ((long) s * width + from) * 4, row, 0, cols);
+                    for (int h = h0; h < h1; h++) weightedAdd(scores[(t * heads + h) * keys + s], row, acc, (h - h0) * hd, hd);
+                }
+                MemorySegment.copy(acc, 0, out, CpuCopy.F32, ((long) t * width + from) * 4, cols);
             }
         });
     }
+
+    /** Key rows per parallel chunk of the few-rows kernel. */
+    private static final int KEY_GRAIN = 16;
 
     /**
      * Blocks of {@link #BLOCK} query rows of one head: {@code scores[8,S] = q[8,hd]·kᵀ} from a transposed
@@ -221,32 +246,29 @@ final class CpuAttention {
     }
 
     /** {@code a[ao..ao+n) · b[bo..bo+n)}, with four independent accumulators to hide the FMA latency. */
-    private static float dot(MemorySegment a, long ao, MemorySegment b, long bo, int n) {
+    private static float dot(float[] a, int ao, float[] b, int bo, int n) {
         int step = S.length(), i = 0;
         FloatVector acc0 = FloatVector.zero(S), acc1 = acc0, acc2 = acc0, acc3 = acc0;
         for (int bound = n - n % (4 * step); i < bound; i += 4 * step) {
-            acc0 = load(a, ao + i).fma(load(b, bo + i), acc0);
-            acc1 = load(a, ao + i + step).fma(load(b, bo + i + step), acc1);
-            acc2 = load(a, ao + i + 2 * step).fma(load(b, bo + i + 2 * step), acc2);
-            acc3 = load(a, ao + i + 3 * step).fma(load(b, bo + i + 3 * step), acc3);
+            acc0 = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc0);
+            acc1 = FloatVector.fromArray(S, a, ao + i + step).fma(FloatVector.fromArray(S, b, bo + i + step), acc1);
+            acc2 = FloatVector.fromArray(S, a, ao + i + 2 * step).fma(FloatVector.fromArray(S, b, bo + i + 2 * step), acc2);
+            acc3 = FloatVector.fromArray(S, a, ao + i + 3 * step).fma(FloatVector.fromArray(S, b, bo + i + 3 * step), acc3);
         }
-        for (int bound = S.loopBound(n); i < bound; i += step) acc0 = load(a, ao + i).fma(load(b, bo + i), acc0);
+        for (int bound = S.loopBound(n); i < bound; i += step)
+            acc0 = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc0);
         float sum = LaneSums.sum(acc0.add(acc1).add(acc2.add(acc3)));
-        for (; i < n; i++) sum += a.getAtIndex(CpuCopy.F32, ao + i) * b.getAtIndex(CpuCopy.F32, bo + i);
+        for (; i < n; i++) sum += a[ao + i] * b[bo + i];
         return sum;
     }
 
-    /** {@code acc = Σ_s w[s] · v[base + s·stride ..][0..acc.length)} over {@code s < count}, row after row. */
-    private static void weightedSum(float[] w, int count, MemorySegment v, long base, long stride, float[] acc) {
-        int n = acc.length, bound = S.loopBound(n);
-        Arrays.fill(acc, 0f);
-        for (int s = 0; s < count; s++) {
-            long row = base + s * stride;
-            FloatVector ws = FloatVector.broadcast(S, w[s]);
-            int i = 0;
-            for (; i < bound; i += S.length()) load(v, row + i).fma(ws, FloatVector.fromArray(S, acc, i)).intoArray(acc, i);
-            for (; i < n; i++) acc[i] += w[s] * v.getAtIndex(CpuCopy.F32, row + i);
-        }
+    /** {@code acc[at..at+n) += w · v[at..at+n)}. */
+    private static void weightedAdd(float w, float[] v, float[] acc, int at, int n) {
+        FloatVector ws = FloatVector.broadcast(S, w);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length())
+            FloatVector.fromArray(S, v, at + i).fma(ws, FloatVector.fromArray(S, acc, at + i)).intoArray(acc, at + i);
+        for (; i < n; i++) acc[at + i] += w * v[at + i];
     }
 
     /** Stores row r of a block at element {@code at + r·width}, unless the block has fewer rows. */
@@ -259,9 +281,6 @@ final class CpuAttention {
         return v.fma(FloatVector.broadcast(S, w), acc);
     }
 
-    private static FloatVector load(MemorySegment seg, long element) {
-        return FloatVector.fromMemorySegment(S, seg, element * 4, LE);
-    }
 
     /** Softmax of {@code x[from..from+n)} in place. */
     private static void softmax(float[] x, int from, int n) {

@@ -27,6 +27,7 @@ public final class CpuBackend implements Backend {
     @Override public void copy(Tensor src, Tensor dst) { CpuCopy.copy(src, dst); }
 
     @Override public Tensor linear(Tensor x, Tensor w, Tensor bias) { return CpuMatmul.linear(par, x, w, bias); }
+    @Override public Tensor[] linears(Tensor x, Tensor... ws) { return CpuMatmul.linears(par, x, ws); }
     @Override public Tensor conv2d(Tensor x, Tensor w, Tensor bias, int stride, int padding) {
         return CpuConv.conv2d(par, x, w, bias, stride, padding);
     }

@@ -2,15 +2,22 @@ package org.gpt4roi.kernels.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Random;
 import org.gpt4roi.tensor.DType;
+import org.gpt4roi.tensor.HostStorage;
 import org.gpt4roi.tensor.Tensor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -101,6 +108,53 @@ class CpuMatmulTest {
             try (Parallel three = new Parallel(3)) {
                 assertArrayEquals(first, CpuMatmul.linear(three, x, w, null).toFloatArray(), "M=" + m + ": 3 threads differ from 2");
             }
+        }
+    }
+
+    /** Several weights in one call give the bits of one product each, whatever the thread count and row groups. */
+    @Test void linearsEqualSeparateProducts() {
+        Random rnd = new Random(17);
+        int k = 301;
+        Tensor[] ws = {                                   // row counts off the 8- and 4-row groups, mixed types
+                MatmulTestTensors.unaligned(DType.F32, MatmulTestTensors.uniform(rnd, 13 * k), 13, k),
+                MatmulTestTensors.unaligned(DType.F16, MatmulTestTensors.uniform(rnd, 6 * k), 6, k),
+                MatmulTestTensors.unaligned(DType.BF16, MatmulTestTensors.uniform(rnd, 21 * k), 21, k),
+                MatmulTestTensors.unaligned(DType.F32, MatmulTestTensors.uniform(rnd, 1 * k), 1, k)};
+        for (int m : new int[] {1, 9}) {
+            Tensor x = Tensor.ofFloats(MatmulTestTensors.uniform(rnd, m * k), m, k);
+            for (int threads : new int[] {1, 2, 3, 5}) {
+                try (Parallel par = new Parallel(threads)) {
+                    Tensor[] ys = CpuMatmul.linears(par, x, ws);
+                    assertEquals(ws.length, ys.length);
+                    for (int i = 0; i < ws.length; i++)
+                        assertArrayEquals(CpuMatmul.linear(PAR, x, ws[i], null).toFloatArray(), ys[i].toFloatArray(),
+                                "M=" + m + ", " + threads + " threads, weight " + i + " (" + ws[i] + ")");
+                }
+            }
+        }
+        Tensor x = Tensor.ofFloats(new float[k + 1], 1, k + 1);
+        assertThrows(IllegalArgumentException.class, () -> CpuMatmul.linears(PAR, x, ws));
+    }
+
+    /** A memory-mapped weight is read through a plain native view of the same memory (see {@link WeightMatrix}). */
+    @Test void mappedWeightsAreReadThroughAPlainView(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("w.bin");
+        float[] values = MatmulTestTensors.uniform(new Random(2), 8 * 16);
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(values.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) bytes.putFloat(v);
+        Files.write(file, bytes.array());
+        Arena arena = Arena.ofShared();
+        try (FileChannel ch = FileChannel.open(file)) {
+            MemorySegment mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, values.length * 4L, arena);
+            Tensor w = Tensor.of(DType.F32, new HostStorage(mapped), 8, 16);
+            WeightMatrix wm = WeightMatrix.of(w);
+            assertTrue(mapped.isMapped() && !wm.segment().isMapped(), "a plain view");
+            assertEquals(mapped.address(), wm.segment().address(), "of the same memory");
+            Tensor x = Tensor.ofFloats(MatmulTestTensors.uniform(new Random(3), 16), 1, 16);
+            assertArrayEquals(CpuMatmul.linear(PAR, x, Tensor.ofFloats(values, 8, 16), null).toFloatArray(),
+                    CpuMatmul.linear(PAR, x, w, null).toFloatArray());
+            arena.close();
+            assertThrows(IllegalStateException.class, () -> wm.segment().get(HalfVectors.F32, 0), "the view dies with the mapping");
         }
     }
 
