@@ -90,7 +90,9 @@ def main():
     with torch.inference_mode():
         model = RandomLlama(a)
         ids = torch.randint(0, a.vocab, (a.prompt,))
-        model.forward(ids[:8], 0)                              # warm-up (allocations, thread pool)
+        warm = model.forward(ids, 0)                           # warm-up, as the Java side does: a prefill
+        for n in range(2):                                     # of the same length and two decode steps
+            warm = model.forward(torch.tensor([int(warm.argmax())]), a.prompt + n)
         t0 = time.perf_counter()
         logits = model.forward(ids, 0)
         prefill = time.perf_counter() - t0

@@ -140,15 +140,17 @@ public final class LlamaBenchmark {
     // ------------------------------------------------------------------ measuring
 
     /**
-     * One warm-up (short prompt, 2 steps), then a timed prefill of {@code o.prompt} tokens and
+     * One warm-up pass (a prefill of the same length and 2 steps: the JIT compiles the prefill's kernels
+     * too; PyTorch's script warms up the same way), then a timed prefill of {@code o.prompt} tokens and
      * {@code o.decode} steps; {@code probe} watches the timed passes.
      */
     static Speed measure(LlamaModel model, Options o, Probe probe) {
         int[] prompt = randomIds(o.prompt, model.config().vocab(), 3);
-        KvCache warm = model.newCache(16);
-        float[] logits = model.forward(model.embed(java.util.Arrays.copyOf(prompt, 8)), warm, Probe.NONE);
+        KvCache warm = model.newCache(o.prompt + 2);
+        long w0 = System.nanoTime();
+        float[] logits = model.forward(model.embed(prompt), warm, Probe.NONE);
+        System.out.printf("  warm-up prefill (JIT compiling) %.2f s%n", (System.nanoTime() - w0) / 1e9);
         for (int n = 0; n < 2; n++) logits = model.forward(model.embed(new int[] {argmax(logits)}), warm, Probe.NONE);
-
         OpClock.report(model.backend(), "warm-up");
         KvCache cache = model.newCache(o.prompt + o.decode);
         long t0 = System.nanoTime();
