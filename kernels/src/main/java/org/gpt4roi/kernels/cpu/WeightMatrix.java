@@ -21,8 +21,8 @@ record WeightMatrix(DType dtype, MemorySegment segment, int rows, int cols) {
      * A mapped segment as a plain native one over the same memory, with the same lifetime checks.
      * {@code FileChannel.map} segments are of another class than the off-heap memory of activations;
      * with both classes flowing through the JDK's vector loads, C2 compiled the decode kernel's weight
-     * stream at half speed (D2048 F32 decode, products alone: 11–14 GB/s after an RMSNorm had run,
-     * 20–23 GB/s with this view).
+     * stream at half speed (D2048 F32 decode products: 10–15 GB/s with an RMSNorm between them,
+     * 17–22 GB/s with this view).
      */
     private static MemorySegment plain(MemorySegment s) { return s.isMapped() ? s.reinterpret(s.byteSize()) : s; }
 
