@@ -76,7 +76,7 @@ final class CpuAttention {
     /**
      * {@code out[t,h] = Σ_s softmax_s(q[t,h]·k[s,h] / sqrt(hd)) · v[s,h]}; causal: query t sees keys
      * {@code 0..S-T+t}. A prefill runs as small matrix products over blocks of query rows; a decode
-     * step (or a head size that is no multiple of the vector length) runs row by row.
+     * step (or a head size that is no multiple of the vector length) streams the K/V rows once for all heads.
      */
     static Tensor attention(Parallel par, Tensor q, Tensor k, Tensor v, int heads, boolean causal) {
         if (q.rank() != 2 || k.rank() != 2 || v.rank() != 2 || heads <= 0 || q.dim(1) % heads != 0
@@ -89,7 +89,7 @@ final class CpuAttention {
         Heads op = new Heads(CpuCopy.contiguous(q).segment(), CpuCopy.contiguous(k).segment(), CpuCopy.contiguous(v).segment(),
                 Tensor.zeros(DType.F32, tokens, q.dim(1)), tokens, keys, heads, hd, causal);
         if (tokens >= BLOCK && hd % S.length() == 0) prefill(par, op);
-        else rowByRow(par, op);
+        else fewRows(par, op);
         return op.out();
     }
 
@@ -112,7 +112,7 @@ final class CpuAttention {
      * reads its heads' columns of every value row, in order). In {@code [S, H·hd]} the rows of a single
      * head lie {@code H·hd} floats apart; reading them head by head defeated the prefetchers.
      */
-    private static void rowByRow(Parallel par, Heads op) {
+    private static void fewRows(Parallel par, Heads op) {
         int width = op.width(), hd = op.hd(), heads = op.heads(), tokens = op.tokens(), keys = op.keys();
         float scale = op.scale();
         float[] q = op.q().asSlice(0, (long) tokens * width * 4).toArray(CpuCopy.F32);       // [T, H·hd]
