@@ -106,47 +106,41 @@ final class CpuAttention {
     }
 
     /**
-     * Few query rows (a decode step): the keys and values are streamed once, row after row, each row
-     * serving every head. {@code scores[t,h,s] = q[t,h]·k[s,h] / sqrt(hd)}, split over threads by key
-     * rows; a softmax per (t, h); then {@code out[t,h] = Σ_s p[t,h,s]·v[s,h]}, split by heads (each thread
-     * reads its heads' columns of every value row, in order). In {@code [S, H·hd]} the rows of a single
-     * head lie {@code H·hd} floats apart; reading them head by head defeated the prefetchers.
+     * Few query rows (a decode step), split over threads by heads: each thread streams its heads'
+     * columns of every K row once ({@code scores[t,h,s] = q[t,h]·k[s,h] / sqrt(hd)}), takes a softmax
+     * per (t, h), then streams the same columns of every V row ({@code out[t,h] = Σ_s p[t,h,s]·v[s,h]}).
+     * One head at a time over {@code [S, H·hd]} would read 512-byte pieces 8 KiB apart, which the
+     * prefetchers follow badly; a thread's heads are adjacent, so its pieces are {@code H·hd/threads} wide.
      */
     private static void fewRows(Parallel par, Heads op) {
-        int width = op.width(), hd = op.hd(), heads = op.heads(), tokens = op.tokens(), keys = op.keys();
+        int width = op.width(), hd = op.hd(), tokens = op.tokens(), keys = op.keys();
         float scale = op.scale();
         float[] q = op.q().asSlice(0, (long) tokens * width * 4).toArray(CpuCopy.F32);       // [T, H·hd]
-        float[] scores = new float[tokens * heads * keys];                                   // [T, H, S]
-        par.forRange(keys, KEY_GRAIN, (s0, s1) -> {
-            float[] row = new float[width];
-            for (int s = s0; s < s1; s++) {
-                MemorySegment.copy(op.k(), CpuCopy.F32, (long) s * width * 4, row, 0, width);
+        MemorySegment out = op.out().segment();
+        par.forRange(op.heads(), (h0, h1) -> {
+            int from = h0 * hd, cols = (h1 - h0) * hd, heads = h1 - h0;
+            float[] row = new float[cols], acc = new float[cols];
+            float[] scores = new float[tokens * heads * keys];                               // [T, heads, S]
+            for (int s = 0; s < keys; s++) {
+                MemorySegment.copy(op.k(), CpuCopy.F32, ((long) s * width + from) * 4, row, 0, cols);
                 for (int t = 0; t < tokens; t++) {
                     if (s >= op.visible(t)) continue;
                     for (int h = 0; h < heads; h++)
-                        scores[(t * heads + h) * keys + s] = dot(q, t * width + h * hd, row, h * hd, hd) / scale;
+                        scores[(t * heads + h) * keys + s] = dot(q, t * width + from + h * hd, row, h * hd, hd) / scale;
                 }
             }
-        });
-        for (int t = 0; t < tokens; t++)
-            for (int h = 0; h < heads; h++) softmax(scores, (t * heads + h) * keys, op.visible(t));
-        MemorySegment out = op.out().segment();
-        par.forRange(heads, (h0, h1) -> {
-            int from = h0 * hd, cols = (h1 - h0) * hd;
-            float[] row = new float[cols], acc = new float[cols];
+            for (int t = 0; t < tokens; t++)
+                for (int h = 0; h < heads; h++) softmax(scores, (t * heads + h) * keys, op.visible(t));
             for (int t = 0; t < tokens; t++) {
                 Arrays.fill(acc, 0f);
                 for (int s = 0; s < op.visible(t); s++) {
                     MemorySegment.copy(op.v(), CpuCopy.F32, ((long) s * width + from) * 4, row, 0, cols);
-                    for (int h = h0; h < h1; h++) weightedAdd(scores[(t * heads + h) * keys + s], row, acc, (h - h0) * hd, hd);
+                    for (int h = 0; h < heads; h++) weightedAdd(scores[(t * heads + h) * keys + s], row, acc, h * hd, hd);
                 }
                 MemorySegment.copy(acc, 0, out, CpuCopy.F32, ((long) t * width + from) * 4, cols);
             }
         });
     }
-
-    /** Key rows per parallel chunk of the few-rows kernel. */
-    private static final int KEY_GRAIN = 16;
 
     /**
      * Blocks of {@link #BLOCK} query rows of one head: {@code scores[8,S] = q[8,hd]·kᵀ} from a transposed
