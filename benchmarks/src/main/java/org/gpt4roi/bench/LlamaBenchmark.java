@@ -14,6 +14,9 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 import org.gpt4roi.kernels.Backend;
 import org.gpt4roi.kernels.Backends;
 import org.gpt4roi.llama.KvCache;
@@ -263,23 +266,21 @@ public final class LlamaBenchmark {
                 for (Thread w : workers) w.join();
                 best = Math.max(best, threads * bytes / ((System.nanoTime() - t0) / 1e9) / 1e9);
             }
-            if (Float.isNaN(sums[0])) System.out.print("");   // keeps the sums alive
             return best;
         }
     }
 
     private static float sum(MemorySegment m) {
-        var species = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
+        VectorSpecies<Float> species = FloatVector.SPECIES_PREFERRED;
         long step = species.vectorByteSize();
-        var a0 = jdk.incubator.vector.FloatVector.zero(species);
-        var a1 = a0; var a2 = a0; var a3 = a0;
+        FloatVector a0 = FloatVector.zero(species), a1 = a0, a2 = a0, a3 = a0;
         for (long o = 0; o + 4 * step <= m.byteSize(); o += 4 * step) {
-            a0 = a0.add(jdk.incubator.vector.FloatVector.fromMemorySegment(species, m, o, ByteOrder.LITTLE_ENDIAN));
-            a1 = a1.add(jdk.incubator.vector.FloatVector.fromMemorySegment(species, m, o + step, ByteOrder.LITTLE_ENDIAN));
-            a2 = a2.add(jdk.incubator.vector.FloatVector.fromMemorySegment(species, m, o + 2 * step, ByteOrder.LITTLE_ENDIAN));
-            a3 = a3.add(jdk.incubator.vector.FloatVector.fromMemorySegment(species, m, o + 3 * step, ByteOrder.LITTLE_ENDIAN));
+            a0 = a0.add(FloatVector.fromMemorySegment(species, m, o, ByteOrder.LITTLE_ENDIAN));
+            a1 = a1.add(FloatVector.fromMemorySegment(species, m, o + step, ByteOrder.LITTLE_ENDIAN));
+            a2 = a2.add(FloatVector.fromMemorySegment(species, m, o + 2 * step, ByteOrder.LITTLE_ENDIAN));
+            a3 = a3.add(FloatVector.fromMemorySegment(species, m, o + 3 * step, ByteOrder.LITTLE_ENDIAN));
         }
-        return a0.add(a1).add(a2.add(a3)).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
     }
 
     static Map<String, Double> runPython(Options o, Shape s, int threads) throws IOException, InterruptedException {
