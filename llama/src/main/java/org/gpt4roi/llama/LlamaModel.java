@@ -20,6 +20,9 @@ import org.gpt4roi.weights.SafeTensors;
  *     h += down(silu(gate(x)) ⊙ up(x))                   [T,I] inside
  * logits = lm_head(RMSNorm_final(h[T-1]))                [V] on the host
  * </pre>
+ * Only the last position's output feeds the logits, so the last layer runs its attention output,
+ * o_proj and MLP for that row alone (its keys and values are still cached for all T); with a probe
+ * active every row is computed, for the per-layer outputs it records.
  * A prompt goes through as one batched pass (T = prompt length), generation as T = 1 steps; both
  * append to the same {@link KvCache}. Weights stay in their stored dtype (F16/BF16/F32), used in place.
  */
@@ -100,6 +103,7 @@ public final class LlamaModel {
 
         Tensor h = backend.zeros(tokens, d);                                       // [T,D] residual stream
         backend.copy(embeds, h);
+        boolean lastRowOnly = !probe.active();
         for (int l = 0; l < layers.length; l++) {
             Layer w = layers[l];
             Tensor x = backend.rmsNorm(h, w.inputNorm, config.rmsEps());           // [T,D]
@@ -109,6 +113,10 @@ public final class LlamaModel {
             backend.rope(k, heads, start, config.ropeTheta());
             backend.copy(k, cache.keys(l, start, end));
             backend.copy(v, cache.values(l, start, end));
+            if (l == layers.length - 1 && lastRowOnly && tokens > 1) {             // [1,D] from here on
+                h = h.slice(0, tokens - 1, tokens);
+                q = q.slice(0, tokens - 1, tokens);
+            }
             Tensor attn = backend.attention(q, cache.keys(l, 0, end), cache.values(l, 0, end), heads, true);   // [T,D]
             backend.add(h, backend.linear(attn, w.o, null));
 
@@ -121,7 +129,8 @@ public final class LlamaModel {
         }
         cache.advance(tokens);
 
-        Tensor last = backend.rmsNorm(h.slice(0, tokens - 1, tokens), finalNorm, config.rmsEps());   // [1,D]
+        int rows = h.dim(0);
+        Tensor last = backend.rmsNorm(h.slice(0, rows - 1, rows), finalNorm, config.rmsEps());   // [1,D]
         if (probe.active()) probe.accept("prefill.norm_last", last.reshape(d));
         Tensor logits = backend.linear(last, lmHead, null);                        // [1,V]
         return backend.download(logits).toFloatArray();

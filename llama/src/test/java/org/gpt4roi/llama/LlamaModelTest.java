@@ -76,6 +76,28 @@ class LlamaModelTest {
         }
     }
 
+    /**
+     * Without a probe the last layer computes only the last row past its keys and values: the logits
+     * still match the golden, and the cache holds the same bits as after the all-rows pass.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"case-a", "case-b"})
+    void lastRowOnlyPrefillMatchesTheGoldenAndCachesTheSameKeys(String caseName) {
+        try (SafeTensors golden = SafeTensors.open(Golden.TESTDATA.resolve("tiny").resolve(caseName).resolve("golden.safetensors"))) {
+            Tensor embeds = backend.upload(golden.get("inputs_embeds"));                 // [T,D]
+            int t = embeds.dim(0);
+            KvCache lastRow = model.newCache(t), allRows = model.newCache(t);
+            float[] logits = model.forward(embeds, lastRow, Probe.NONE);
+            float[] all = model.forward(embeds, allRows, (name, x) -> {});
+            assertClose(caseName + " prefill.logits_last (last row only)", logits, golden.get("prefill.logits_last").toFloatArray(), TOL);
+            assertClose(caseName + " last row only vs all rows", logits, all, 1e-5);
+            for (int l = 0; l < model.config().layers(); l++) {
+                assertArrayEquals(backend.download(allRows.keys(l, 0, t)).toFloatArray(), backend.download(lastRow.keys(l, 0, t)).toFloatArray(), "keys of layer " + l);
+                assertArrayEquals(backend.download(allRows.values(l, 0, t)).toFloatArray(), backend.download(lastRow.values(l, 0, t)).toFloatArray(), "values of layer " + l);
+            }
+        }
+    }
+
     /** Logits of each cached decode step equal a fresh prefill over the whole sequence so far. */
     @Test
     void cachedDecodingEqualsFullRecomputation() {
