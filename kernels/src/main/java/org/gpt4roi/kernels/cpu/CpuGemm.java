@@ -2,6 +2,7 @@ package org.gpt4roi.kernels.cpu;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -14,16 +15,17 @@ import jdk.incubator.vector.VectorSpecies;
  * once it is unrolled, and kept rolled it runs 15–25 % slower than this one).
  * F16/BF16 rows of W are converted to F32 while they are packed.
  *
- * <p>Per thread (a fixed share of W's rows, in multiples of NR), for each block of at most
- * {@value #MB} rows of A: the block is packed once for all of K into panels {@code [kc][MR]} per
- * K block (K split evenly into blocks of at most {@value #KC}); then for each {@value #NB} rows of W
- * (an output block held in an array while all of K is added up), per K block, their panels
- * {@code [kc][NR]} are packed and each (L1) meets every A panel of the block.
+ * <p>Per block of at most {@value #MB} rows of A: the threads first pack the block for all of K into
+ * shared panels {@code [kc][MR]} per K block (K split evenly into blocks of at most {@value #KC}), each
+ * a share of the panels; then they take output blocks of {@value #NB} rows of W one after the other
+ * from a counter (a thread slowed by the rest of the machine takes fewer). An output block is held in
+ * an array while all of K is added up; per K block its W rows are packed into panels {@code [kc][NR]},
+ * each of which (L1) meets every A panel of the block.
  *
  * <p>Reproducible by construction: output (m, n) is one FMA chain over k = 0 … K-1 in order,
  * starting at the bias (or 0), whichever tile, edge, block or thread computes it; padded rows and
  * columns of a panel are zeros that touch only outputs nobody stores. The result depends neither
- * on the thread count nor on the blocking.
+ * on the thread count nor on the blocking, nor on which thread took which block.
  */
 final class CpuGemm {
     private CpuGemm() {}
@@ -57,7 +59,48 @@ final class CpuGemm {
      */
     static void multiply(Parallel par, RowSource a, int m, RowSource w, int n, int k, float[] bias,
                          MemorySegment out, long rowStride, long colStride) {
-        par.forRange(n, NR, (n0, n1) -> new Worker(a, m, w, k, bias, out, rowStride, colStride).run(n0, n1));
+        int blocks = Math.max(1, (k + KC - 1) / KC), kc = (k + blocks - 1) / blocks;
+        int mbp = (Math.min(MB, m) + MR - 1) / MR * MR, outputBlocks = (n + NB - 1) / NB;
+        float[] aPanels = new float[mbp * k];                      // A's block for all of K, shared
+        Worker[] workers = new Worker[par.threads()];
+        for (int m0 = 0; m0 < m; m0 += MB) {
+            int mb0 = m0, mb1 = Math.min(m, m0 + MB);
+            par.forRange((mb1 - mb0 + MR - 1) / MR, (p0, p1) ->
+                    packA(a, mb0 + p0 * MR, Math.min(mb1, mb0 + p1 * MR), mb0, k, kc, mbp, aPanels));
+            AtomicInteger next = new AtomicInteger();
+            par.forRange(workers.length, (t, unused) -> {
+                for (int b; (b = next.getAndIncrement()) < outputBlocks; ) {
+                    if (workers[t] == null) workers[t] = new Worker(aPanels, mbp, kc, w, k, bias, out, rowStride, colStride);
+                    workers[t].outputBlock(mb0, mb1, b * NB, Math.min(n, (b + 1) * NB));
+                }
+            });
+        }
+    }
+
+    /**
+     * Rows {@code [r0, r1)} of A (of the block from {@code m0}) into their panels of {@code aPanels}:
+     * K block {@code k0} at {@code k0·mbp}, the panel of row r at {@code + (r - m0)·len}.
+     */
+    private static void packA(RowSource a, int r0, int r1, int m0, int k, int kc, int mbp, float[] aPanels) {
+        float[] rows = new float[(r1 - r0) * kc];
+        for (int k0 = 0; k0 < k; k0 += kc) {
+            int k1 = Math.min(k, k0 + kc), len = k1 - k0;
+            a.pack(r0, r1, k0, k1, rows, len);
+            for (int i = r0; i < r1; i += MR)
+                toPanel(rows, (i - r0) * len, Math.min(MR, r1 - i), len, MR, aPanels, k0 * mbp + (i - m0) * len);
+        }
+    }
+
+    /**
+     * Rows {@code src[from + r·len ..]}, r < rows, as a panel {@code dst[at + kk·width + r]} of
+     * {@code width} rows (those past {@code rows} zero). Full W panels go through {@link Worker#toPanel}'s gathers.
+     */
+    private static void toPanel(float[] src, int from, int rows, int len, int width, float[] dst, int at) {
+        if (rows < width) Arrays.fill(dst, at, at + len * width, 0f);
+        for (int r = 0; r < rows; r++) {
+            int s = from + r * len;
+            for (int kk = 0, d = at + r; kk < len; kk++, d += width) dst[d] = src[s + kk];
+        }
     }
 
     /** {@link #multiply} with a weight matrix as W. */
@@ -69,17 +112,16 @@ final class CpuGemm {
     /** k rounded up to a multiple of the vector length (the padded row length of some callers' layouts). */
     static int roundUp(int k) { return (k + L - 1) / L * L; }
 
-    /** One thread's share: W rows [n0, n1) against all of A, with its own packing buffers. */
+    /** One thread's output blocks against the shared A panels, with its own W panels and output block. */
     private static final class Worker {
-        private final RowSource a, w;
-        private final int m, k, kc, mbp;
+        private final RowSource w;
+        private final float[] aPanels;
+        private final int k, kc, mbp;
         private final float[] bias;
         private final MemorySegment out;
         private final long rowStride, colStride;
-        /** Rows as the sources write them (A's block or NR rows of W, one K block). */
+        /** NR rows of W, one K block, as the source writes them. */
         private final float[] rows;
-        /** A's block for all of K: K block at {@code k0·mbp}, then panels {@code [mbp/MR][len][MR]}. */
-        private final float[] aPanels;
         /** W's rows of one output block, one K block: panels {@code [NB/NR][len][NR]}. */
         private final float[] wPanels;
         /** Offsets of L consecutive rows of length {@link #gatherLen} (a gather's index map). */
@@ -88,65 +130,40 @@ final class CpuGemm {
         /** The output block {@code [mbp][NB]} the kernels accumulate in (L2); rows past M are scratch. */
         private final float[] c;
 
-        Worker(RowSource a, int m, RowSource w, int k, float[] bias, MemorySegment out, long rowStride, long colStride) {
-            this.a = a; this.m = m; this.w = w; this.k = k; this.bias = bias;
+        Worker(float[] aPanels, int mbp, int kc, RowSource w, int k, float[] bias, MemorySegment out, long rowStride, long colStride) {
+            this.aPanels = aPanels; this.mbp = mbp; this.kc = kc; this.w = w; this.k = k; this.bias = bias;
             this.out = out; this.rowStride = rowStride; this.colStride = colStride;
-            int blocks = Math.max(1, (k + KC - 1) / KC);
-            this.kc = (k + blocks - 1) / blocks;
-            this.mbp = (Math.min(MB, m) + MR - 1) / MR * MR;
-            this.rows = new float[Math.max(mbp, NR) * kc];
-            this.aPanels = new float[mbp * k];
+            this.rows = new float[NR * kc];
             this.wPanels = new float[NB * kc];
             this.c = new float[mbp * NB];
         }
 
-        void run(int n0, int n1) {
-            for (int m0 = 0; m0 < m; m0 += MB) {
-                int m1 = Math.min(m, m0 + MB);
-                for (int k0 = 0; k0 < k; k0 += kc) {
-                    int k1 = Math.min(k, k0 + kc), len = k1 - k0;
-                    a.pack(m0, m1, k0, k1, rows, len);
+        /** Outputs of rows [m0, m1) × columns [nb, nb1) (at most NB), all of K. */
+        void outputBlock(int m0, int m1, int nb, int nb1) {
+            startBlock(m0, m1, nb, nb1);
+            for (int k0 = 0; k0 < k; k0 += kc) {
+                int k1 = Math.min(k, k0 + kc), len = k1 - k0;
+                for (int j = nb; j < nb1; j += NR) {
+                    w.pack(j, Math.min(nb1, j + NR), k0, k1, rows, len);
+                    toPanel(rows, Math.min(NR, nb1 - j), len, wPanels, (j - nb) * len);
+                }
+                for (int j = nb; j < nb1; j += NR)
                     for (int i = m0; i < m1; i += MR)
-                        toPanel(rows, (i - m0) * len, Math.min(MR, m1 - i), len, MR, aPanels, k0 * mbp + (i - m0) * len);
-                }
-                for (int nb = n0; nb < n1; nb += NB) {
-                    int nb1 = Math.min(n1, nb + NB);
-                    startBlock(m0, m1, nb, nb1);
-                    for (int k0 = 0; k0 < k; k0 += kc) {
-                        int k1 = Math.min(k, k0 + kc), len = k1 - k0;
-                        for (int j = nb; j < nb1; j += NR) {
-                            w.pack(j, Math.min(nb1, j + NR), k0, k1, rows, len);
-                            toPanel(rows, 0, Math.min(NR, nb1 - j), len, NR, wPanels, (j - nb) * len);
-                        }
-                        for (int j = nb; j < nb1; j += NR)
-                            for (int i = m0; i < m1; i += MR)
-                                kernel(aPanels, k0 * mbp + (i - m0) * len, wPanels, (j - nb) * len, len, (i - m0) * NB + j - nb);
-                    }
-                    storeBlock(m0, m1, nb, nb1);
-                }
+                        kernel(aPanels, k0 * mbp + (i - m0) * len, wPanels, (j - nb) * len, len, (i - m0) * NB + j - nb);
             }
+            storeBlock(m0, m1, nb, nb1);
         }
 
-        /**
-         * Rows {@code src[from + r·len ..]}, r < rows, as a panel {@code dst[at + kk·width + r]} of
-         * {@code width} rows (those past {@code rows} zero).
-         */
-        private void toPanel(float[] src, int from, int rows, int len, int width, float[] dst, int at) {
-            if (rows == width && width == NR) {                    // full W panels: L rows per gather
-                if (gatherLen != len) {
-                    for (int r = 0; r < L; r++) gather[r] = r * len;
-                    gatherLen = len;
-                }
-                for (int kk = 0, d = at; kk < len; kk++, d += NR) {
-                    FloatVector.fromArray(S, src, from + kk, gather, 0).intoArray(dst, d);
-                    FloatVector.fromArray(S, src, from + L * len + kk, gather, 0).intoArray(dst, d + L);
-                }
-                return;
+        /** W rows {@code rows[r·len ..]}, r < count, as the panel {@code dst[at + kk·NR + r]}: L rows per gather when full. */
+        private void toPanel(float[] src, int count, int len, float[] dst, int at) {
+            if (count < NR) { CpuGemm.toPanel(src, 0, count, len, NR, dst, at); return; }
+            if (gatherLen != len) {
+                for (int r = 0; r < L; r++) gather[r] = r * len;
+                gatherLen = len;
             }
-            if (rows < width) Arrays.fill(dst, at, at + len * width, 0f);
-            for (int r = 0; r < rows; r++) {
-                int s = from + r * len;
-                for (int kk = 0, d = at + r; kk < len; kk++, d += width) dst[d] = src[s + kk];
+            for (int kk = 0, d = at; kk < len; kk++, d += NR) {
+                FloatVector.fromArray(S, src, kk, gather, 0).intoArray(dst, d);
+                FloatVector.fromArray(S, src, L * len + kk, gather, 0).intoArray(dst, d + L);
             }
         }
 

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class CpuMatmulTest {
     private static final Parallel PAR = new Parallel(2);
@@ -83,12 +84,19 @@ class CpuMatmulTest {
         assertTrue(err < 1e-5, dtype + ": relative error " + err);
     }
 
-    /** Each output of the batched kernel is one float FMA chain over k in order, from the bias. */
-    @Test void batchedIsOneFmaChainPerOutput() {
+    /**
+     * Each output of the batched kernel is one float FMA chain over k in order, from the bias: two
+     * blocks of A's rows, three output blocks (the last one partial) taken by one to three threads.
+     */
+    @ParameterizedTest @ValueSource(ints = {1, 3})
+    void batchedIsOneFmaChainPerOutput(int threads) {
         Random rnd = new Random(3);
-        int m = 391, k = 600, n = 70;
+        int m = 391, k = 600, n = 2 * CpuGemm.NB + 44;
         float[] xs = MatmulTestTensors.uniform(rnd, m * k), ws = MatmulTestTensors.uniform(rnd, n * k), bs = MatmulTestTensors.uniform(rnd, n);
-        float[] y = CpuMatmul.linear(PAR, Tensor.ofFloats(xs, m, k), Tensor.ofFloats(ws, n, k), Tensor.ofFloats(bs, n)).toFloatArray();
+        float[] y;
+        try (Parallel par = new Parallel(threads)) {
+            y = CpuMatmul.linear(par, Tensor.ofFloats(xs, m, k), Tensor.ofFloats(ws, n, k), Tensor.ofFloats(bs, n)).toFloatArray();
+        }
         for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++) {
                 float s = bs[j];
