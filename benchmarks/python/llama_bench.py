@@ -82,6 +82,7 @@ def main():
     p.add_argument("--vocab", type=int, default=32000)
     p.add_argument("--prompt", type=int, default=300)
     p.add_argument("--decode", type=int, default=8)
+    p.add_argument("--warmup", type=int, default=1, help="untimed passes (prefill + 2 steps) before timing")
     p.add_argument("--threads", type=int, default=0, help="0 = torch's default")
     a = p.parse_args()
     if a.threads > 0:
@@ -90,9 +91,10 @@ def main():
     with torch.inference_mode():
         model = RandomLlama(a)
         ids = torch.randint(0, a.vocab, (a.prompt,))
-        warm = model.forward(ids, 0)                           # warm-up, as the Java side does: a prefill
-        for n in range(2):                                     # of the same length and two decode steps
-            warm = model.forward(torch.tensor([int(warm.argmax())]), a.prompt + n)
+        for _ in range(a.warmup):                              # warm-up, as the Java side does: a prefill
+            warm = model.forward(ids, 0)                       # of the same length and two decode steps
+            for n in range(2):
+                warm = model.forward(torch.tensor([int(warm.argmax())]), a.prompt + n)
         t0 = time.perf_counter()
         logits = model.forward(ids, 0)
         prefill = time.perf_counter() - t0

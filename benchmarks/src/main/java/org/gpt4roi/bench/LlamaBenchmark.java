@@ -45,9 +45,10 @@ import org.gpt4roi.weights.SafeTensorsWriter;
  *   <li><b>PyTorch comparison, F32</b> (D 2048, I 5504, 16 heads, 16 layers, V 32000; 3.8 GB): this
  *       implementation, then {@code benchmarks/python/llama_bench.py} with the same shape and thread count.</li>
  * </ol>
- * Each side first runs one untimed prefill of the same length and two decode steps (JIT warm-up).
+ * Each side first runs {@code --warmup} (default 1) untimed passes, each a prefill of the same length and
+ * two decode steps (JIT warm-up; C2 keeps compiling in the background for a while after the first).
  * Peak resident memory is VmHWM of this process (mapped weight pages count once touched).
- * Usage: {@code LlamaBenchmark [--threads N] [--prompt 300] [--decode 8] [--layers-7b 4] [--bandwidth 20.7]
+ * Usage: {@code LlamaBenchmark [--threads N] [--prompt 300] [--decode 8] [--warmup 1] [--layers-7b 4] [--bandwidth 20.7]
  * [--tmp DIR] [--python /usr/bin/python3] [--skip-7b] [--skip-torch] [--profile]}; {@code --skip-torch} times the
  * D2048 shape in Java only; {@code --profile} adds the time spent in each backend op, for the warm-up, the prefill and the decode steps apart.
  */
@@ -148,17 +149,20 @@ public final class LlamaBenchmark {
     // ------------------------------------------------------------------ measuring
 
     /**
-     * One warm-up pass (a prefill of the same length and 2 steps: the JIT compiles the prefill's kernels
-     * too; PyTorch's script warms up the same way), then a timed prefill of {@code o.prompt} tokens and
+     * {@code --warmup} warm-up passes (each a prefill of the same length and 2 steps: the JIT compiles the
+     * prefill's kernels too; PyTorch's script warms up the same way), then a timed prefill of {@code o.prompt} tokens and
      * {@code o.decode} steps; {@code probe} watches the timed passes.
      */
     static Speed measure(LlamaModel model, Options o, Probe probe) {
         int[] prompt = randomIds(o.prompt, model.config().vocab(), 3);
-        KvCache warm = model.newCache(o.prompt + 2);
-        long w0 = System.nanoTime();
-        float[] logits = model.forward(model.embed(prompt), warm, Probe.NONE);
-        System.out.printf("  warm-up prefill (JIT compiling) %.2f s%n", (System.nanoTime() - w0) / 1e9);
-        for (int n = 0; n < 2; n++) logits = model.forward(model.embed(new int[] {argmax(logits)}), warm, Probe.NONE);
+        float[] logits = null;
+        for (int pass = 1; pass <= o.warmups; pass++) {
+            KvCache warm = model.newCache(o.prompt + 2);
+            long w0 = System.nanoTime();
+            logits = model.forward(model.embed(prompt), warm, Probe.NONE);
+            System.out.printf("  warm-up prefill %d of %d%s %.2f s%n", pass, o.warmups, pass == 1 ? " (JIT compiling)" : "", (System.nanoTime() - w0) / 1e9);
+            for (int n = 0; n < 2; n++) logits = model.forward(model.embed(new int[] {argmax(logits)}), warm, Probe.NONE);
+        }
         OpClock.report(model.backend(), "warm-up");
         KvCache cache = model.newCache(o.prompt + o.decode);
         long t0 = System.nanoTime();
@@ -287,7 +291,7 @@ public final class LlamaBenchmark {
         Path script = Path.of(o.script);
         List<String> cmd = List.of(o.python, script.toString(), "--hidden", "" + s.hidden, "--intermediate", "" + s.intermediate,
                 "--heads", "" + s.heads, "--layers", "" + s.layers, "--vocab", "" + s.vocab,
-                "--prompt", "" + o.prompt, "--decode", "" + o.decode, "--threads", "" + threads);
+                "--prompt", "" + o.prompt, "--decode", "" + o.decode, "--warmup", "" + o.warmups, "--threads", "" + threads);
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String out = new String(p.getInputStream().readAllBytes()).trim();
         if (p.waitFor() != 0) throw new IllegalStateException("PyTorch baseline failed: " + String.join(" ", cmd));
@@ -392,10 +396,10 @@ public final class LlamaBenchmark {
     }
 
     /** Command-line flags. */
-    record Options(int threads, int prompt, int decode, int layers7b, double bandwidth, Path tmp,
+    record Options(int threads, int prompt, int decode, int warmups, int layers7b, double bandwidth, Path tmp,
                    String python, String script, boolean skip7b, boolean skipTorch, boolean profile) {
         static Options parse(String[] args) {
-            int threads = 0, prompt = 300, decode = 8, layers7b = 4;
+            int threads = 0, prompt = 300, decode = 8, warmups = 1, layers7b = 4;
             double bandwidth = 20.7;
             Path tmp = Path.of(System.getProperty("java.io.tmpdir"), "gpt4roi-llama-bench");
             String python = "/usr/bin/python3", script = "benchmarks/python/llama_bench.py";
@@ -405,6 +409,7 @@ public final class LlamaBenchmark {
                     case "--threads" -> threads = Integer.parseInt(args[++a]);
                     case "--prompt" -> prompt = Integer.parseInt(args[++a]);
                     case "--decode" -> decode = Integer.parseInt(args[++a]);
+                    case "--warmup" -> warmups = Integer.parseInt(args[++a]);
                     case "--layers-7b" -> layers7b = Integer.parseInt(args[++a]);
                     case "--bandwidth" -> bandwidth = Double.parseDouble(args[++a]);
                     case "--tmp" -> tmp = Path.of(args[++a]);
@@ -417,9 +422,10 @@ public final class LlamaBenchmark {
                             + "; see the Javadoc of LlamaBenchmark for the options");
                 }
             }
+            if (warmups < 1) throw new IllegalArgumentException("--warmup must be at least 1");
             if (layers7b < 3) throw new IllegalArgumentException("--layers-7b must be at least 3 (two layer intervals are timed)");
             Locale.setDefault(Locale.ROOT);
-            return new Options(threads, prompt, decode, layers7b, bandwidth, tmp, python, script, skip7b, skipTorch, profile);
+            return new Options(threads, prompt, decode, warmups, layers7b, bandwidth, tmp, python, script, skip7b, skipTorch, profile);
         }
     }
 }
