@@ -103,7 +103,7 @@ public final class LlamaModel {
 
         Tensor h = backend.zeros(tokens, d);                                       // [T,D] residual stream
         backend.copy(embeds, h);
-        boolean lastRowOnly = !probe.active();
+        boolean lastRowOnly = !probe.active() && tokens > 1;
         for (int l = 0; l < layers.length; l++) {
             Layer w = layers[l];
             Tensor x = backend.rmsNorm(h, w.inputNorm, config.rmsEps());           // [T,D]
@@ -113,7 +113,7 @@ public final class LlamaModel {
             backend.rope(k, heads, start, config.ropeTheta());
             backend.copy(k, cache.keys(l, start, end));
             backend.copy(v, cache.values(l, start, end));
-            if (l == layers.length - 1 && lastRowOnly && tokens > 1) {             // [1,D] from here on
+            if (l == layers.length - 1 && lastRowOnly) {                           // [1,D] from here on
                 h = h.slice(0, tokens - 1, tokens);
                 q = q.slice(0, tokens - 1, tokens);
             }
