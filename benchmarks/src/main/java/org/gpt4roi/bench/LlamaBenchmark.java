@@ -77,7 +77,14 @@ public final class LlamaBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        Options o = Options.parse(args);
+        Options o;
+        try {
+            o = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("LlamaBenchmark: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         Path tmp = Files.createDirectories(o.tmp);
         try (Backend cpu = Backends.create("cpu", o.threads, 0)) {
             Backend backend = o.profile ? OpClock.wrap(cpu) : cpu;
@@ -396,6 +403,16 @@ public final class LlamaBenchmark {
     }
 
     /** Command-line flags. */
+    /** {@code args[at]} as the whole-number value of option {@code name}. */
+    static int intValue(String[] args, int at, String name) {
+        if (at >= args.length) throw new IllegalArgumentException(name + " needs a value");
+        try {
+            return Integer.parseInt(args[at]);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a whole number, got \"" + args[at] + "\"");
+        }
+    }
+
     record Options(int threads, int prompt, int decode, int warmups, int layers7b, double bandwidth, Path tmp,
                    String python, String script, boolean skip7b, boolean skipTorch, boolean profile) {
         static Options parse(String[] args) {
@@ -406,11 +423,11 @@ public final class LlamaBenchmark {
             boolean skip7b = false, skipTorch = false, profile = false;
             for (int a = 0; a < args.length; a++) {
                 switch (args[a]) {
-                    case "--threads" -> threads = Integer.parseInt(args[++a]);
-                    case "--prompt" -> prompt = Integer.parseInt(args[++a]);
-                    case "--decode" -> decode = Integer.parseInt(args[++a]);
-                    case "--warmup" -> warmups = Integer.parseInt(args[++a]);
-                    case "--layers-7b" -> layers7b = Integer.parseInt(args[++a]);
+                    case "--threads" -> threads = intValue(args, ++a, "--threads");
+                    case "--prompt" -> prompt = intValue(args, ++a, "--prompt");
+                    case "--decode" -> decode = intValue(args, ++a, "--decode");
+                    case "--warmup" -> warmups = intValue(args, ++a, "--warmup");
+                    case "--layers-7b" -> layers7b = intValue(args, ++a, "--layers-7b");
                     case "--bandwidth" -> bandwidth = Double.parseDouble(args[++a]);
                     case "--tmp" -> tmp = Path.of(args[++a]);
                     case "--python" -> python = args[++a];
@@ -422,6 +439,7 @@ public final class LlamaBenchmark {
                             + "; see the Javadoc of LlamaBenchmark for the options");
                 }
             }
+            if (prompt < 1 || decode < 0) throw new IllegalArgumentException("--prompt must be at least 1 and --decode at least 0");
             if (warmups < 1) throw new IllegalArgumentException("--warmup must be at least 1");
             if (layers7b < 3) throw new IllegalArgumentException("--layers-7b must be at least 3 (two layer intervals are timed)");
             Locale.setDefault(Locale.ROOT);
