@@ -1,6 +1,7 @@
 package org.gpt4roi.kernels.cpu;
 
 import java.lang.foreign.MemorySegment;
+import java.util.BitSet;
 import org.gpt4roi.tensor.DType;
 import org.gpt4roi.tensor.Tensor;
 
@@ -69,6 +70,7 @@ final class CpuMatmul {
     /**
      * {@code y[n] = x · w[n] (+ b[n])} for one row x[K]; w streams through once, split over threads by
      * rows; x is put once into the order the weight type's kernel reads it ({@link RowDot#operand}).
+     * F16 weights are first checked for Inf/NaN rows ({@link HalfScan}: once per read-only mapping).
      */
     static void rowTimesWeights(Parallel par, MemorySegment x, WeightMatrix w, float[] b, MemorySegment y) {
         rowTimesWeights(par, x, new WeightMatrix[] {w}, new MemorySegment[] {y});
@@ -82,10 +84,12 @@ final class CpuMatmul {
     static void rowTimesWeights(Parallel par, MemorySegment x, WeightMatrix[] ws, MemorySegment[] ys) {
         int k = ws[0].cols(), total = 0;
         float[] xf = x.asSlice(0, k * 4L).toArray(HalfVectors.F32);
-        float[][] operands = new float[ws.length][];
+        RowDot.Operand[] operands = new RowDot.Operand[ws.length];
+        BitSet[] nonFinite = new BitSet[ws.length];
         int[] first = new int[ws.length + 1];                       // matrix i holds list rows [first[i], first[i+1])
         for (int i = 0; i < ws.length; i++) {
             operands[i] = RowDot.operand(ws[i], xf);
+            if (ws[i].dtype() == DType.F16) nonFinite[i] = HalfScan.nonFiniteRows(par, ws[i]);
             first[i] = total;
             total += ws[i].rows();
         }
@@ -94,7 +98,7 @@ final class CpuMatmul {
             for (int i = 0; i < ws.length; i++) {
                 int n0 = Math.max(r0, first[i]) - first[i], n1 = Math.min(r1, first[i + 1]) - first[i];
                 if (n0 >= n1) continue;
-                RowDot rowDot = RowDot.of(operands[i], ws[i]);
+                RowDot rowDot = RowDot.of(operands[i], ws[i], nonFinite[i]);
                 int group = RowDot.rows(ws[i].dtype());
                 float[] dots = new float[group];
                 for (int n = n0; n < n1; n += group) {

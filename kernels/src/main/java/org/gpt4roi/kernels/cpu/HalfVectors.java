@@ -13,17 +13,17 @@ import org.gpt4roi.tensor.DType;
 
 /**
  * Loads of weight elements (F32, F16 or BF16, little-endian, any byte alignment) as F32: F32 and
- * BF16 as vectors (BF16 → F32 is a 16-bit shift), F16 through a scalar {@code Float.float16ToFloat}
- * loop that C2 auto-vectorizes into {@code vcvtph2ps} (exact, so the bits never depend on whether it
- * did; an in-register F16 conversion took ≈ 10 vector operations per 8 values and blew C2's inlining
- * budget beyond two per method).
+ * BF16 as vectors (BF16 → F32 is a 16-bit shift); F16 either through a scalar {@code
+ * Float.float16ToFloat} loop that C2 auto-vectorizes into {@code vcvtph2ps} (exact, so the bits never
+ * depend on whether it did) or, for decode's one-row products, in registers as values times
+ * 2<sup>−112</sup> ({@link #f16LowScaled}: two or three integer operations, finite values only).
  */
 final class HalfVectors {
     private HalfVectors() {}
 
     static final VectorSpecies<Float> FLOATS = CpuVectors.FLOATS;
     static final int LANES = FLOATS.length();
-    private static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, FLOATS.vectorShape());
+    static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, FLOATS.vectorShape());
     /** Half-width shorts: as many lanes as {@link #FLOATS}. */
     private static final VectorSpecies<Short> HALVES =
             VectorSpecies.of(short.class, VectorShape.forBitSize(FLOATS.vectorBitSize() / 2));
@@ -44,6 +44,31 @@ final class HalfVectors {
 
     /** BF16 bits (in the low 16 bits of each lane) → F32 values. */
     static FloatVector bf16ToF32(IntVector h) { return h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(); }
+
+    /** The power of two by which {@link #f16LowScaled} and {@link #f16HighScaled} scale F16 values down. */
+    static final int F16_SCALE = 112;
+
+    /**
+     * The F16 elements in the low halves of {@link #pairs} lanes, as F32 values times
+     * 2<sup>−{@value #F16_SCALE}</sup>: the half's sign, exponent and mantissa moved into the float's
+     * sign, five low exponent bits and top mantissa bits. Exact for every finite F16 value (subnormals
+     * become float subnormals of the same scaled value); Inf and NaN come out finite, so callers rule
+     * them out ({@link HalfScan}). The factor goes onto the other operand.
+     */
+    static FloatVector f16LowScaled(IntVector p) {
+        return p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8fff_e000).reinterpretAsFloats();
+    }
+
+    /** {@link #f16LowScaled} for the F16 elements in the high halves of the lanes. */
+    static FloatVector f16HighScaled(IntVector p) {
+        return p.lanewise(VectorOperators.ASHR, 3).and(0x8fff_e000).reinterpretAsFloats();
+    }
+
+    /**
+     * Per lane, bit 15 (31) set when the low (high) F16 element of the pair is Inf or NaN: its five
+     * exponent bits, all ones, carry into the sign position when one is added below them.
+     */
+    static IntVector f16NonFinite(IntVector p) { return p.and(0x7c00_7c00).add(0x0400_0400).and(0x8000_8000); }
 
     /**
      * {@code x[k]} in the element order of {@link #pairs}: within each block of 2·LANES below

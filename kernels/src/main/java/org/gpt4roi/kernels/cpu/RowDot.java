@@ -1,6 +1,7 @@
 package org.gpt4roi.kernels.cpu;
 
 import java.lang.foreign.MemorySegment;
+import java.util.BitSet;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -24,6 +25,8 @@ abstract sealed class RowDot {
     static final int L = HalfVectors.LANES;
 
     final float[] xs;
+    /** Lane sums are scaled by 2^sumExponent before the scalar tail (F16: undoes the operand's scale). */
+    final int sumExponent;
     final WeightMatrix w;
     final MemorySegment seg;
     final int k, blockEnd;
@@ -32,24 +35,50 @@ abstract sealed class RowDot {
     /** Per row of a group (at most eight), the vector of block sums; one row's lanes while they are summed. */
     final float[] blocks = new float[8 * L], lanes = new float[L];
 
-    private RowDot(float[] xs, WeightMatrix w) {
-        this.xs = xs; this.w = w; this.seg = w.segment();
+    private RowDot(Operand x, WeightMatrix w) {
+        this.xs = x.values(); this.sumExponent = x.sumExponent();
+        this.w = w; this.seg = w.segment();
         this.k = w.cols(); this.blockEnd = blockEnd(k);
         this.twoVectors = 2 * L;
         this.oneVector = L;
     }
 
-    /** x in the order the kernel for {@code w}'s type reads it: natural (F32, F16) or the pair order of {@link HalfVectors#pairs} (BF16). */
-    static float[] operand(WeightMatrix w, float[] x) {
-        return w.dtype() == DType.BF16 ? HalfVectors.pairOrder(x, blockEnd(w.cols())) : x;
+    /**
+     * x as a kernel reads it: {@code values} in the weight type's element order and scale, whose lane
+     * sums are multiplied by 2^{@code sumExponent}; {@code x} as given (for rows computed another way).
+     */
+    record Operand(float[] values, int sumExponent, float[] x) {}
+
+    /**
+     * x in the order the kernel for {@code w}'s type reads it: natural (F32) or the pair order of
+     * {@link HalfVectors#pairs} (BF16, F16). For F16 the vector part is also multiplied by 2^s, s =
+     * 64 unless |x| reaches 2^63, to make up for {@link HalfVectors#f16LowScaled}'s 2^−112: products
+     * and partial sums are then the F32 ones times 2^(s−112), rounded alike, and the lane sums are
+     * scaled back exactly — the same bits as F32 arithmetic on the converted weights unless a product
+     * or partial sum falls below 2^−(14+s) (2^−78) in magnitude, where the scaled one is subnormal.
+     */
+    static Operand operand(WeightMatrix w, float[] x) {
+        int end = blockEnd(w.cols());
+        return switch (w.dtype()) {
+            case BF16 -> new Operand(HalfVectors.pairOrder(x, end), 0, x);
+            case F16 -> {
+                float max = 0;
+                for (int i = 0; i < end; i++) max = Math.max(max, Math.abs(x[i]));
+                int s = max < 0x1p63f || !Float.isFinite(max) ? 64 : 62 - Math.getExponent(max);
+                float[] v = HalfVectors.pairOrder(x, end);
+                for (int i = 0; i < end; i++) v[i] = Math.scalb(v[i], s);
+                yield new Operand(v, HalfVectors.F16_SCALE - s, x);
+            }
+            default -> new Operand(x, 0, x);
+        };
     }
 
-    /** The kernel for {@code w}'s type, with x from {@link #operand}. */
-    static RowDot of(float[] xs, WeightMatrix w) {
+    /** The kernel for {@code w}'s type, with x from {@link #operand}; {@code nonFinite}: F16 rows with an Inf or NaN ({@link HalfScan}). */
+    static RowDot of(Operand x, WeightMatrix w, BitSet nonFinite) {
         return switch (w.dtype()) {
-            case F16 -> new F16(xs, w);
-            case BF16 -> new BF16(xs, w);
-            default -> new F32(xs, w);
+            case F16 -> new F16(x, w, nonFinite);
+            case BF16 -> new BF16(x, w);
+            default -> new F32(x, w);
         };
     }
 
@@ -71,7 +100,7 @@ abstract sealed class RowDot {
         for (int r = 0; r < count; r++) {
             int row = Math.min(n + r, last);
             System.arraycopy(blocks, r * L, lanes, 0, L);
-            float s = LaneSums.sum(lanes);
+            float s = Math.scalb(LaneSums.sum(lanes), sumExponent);
             for (int kk = blockEnd; kk < k; kk++) s = Math.fma(xs[kk], w.get(row, kk), s);
             dots[r] = s;
         }
@@ -79,7 +108,7 @@ abstract sealed class RowDot {
 
     /** F32 rows read in place, eight at a time, one FMA chain each over blocks of L. */
     static final class F32 extends RowDot {
-        F32(float[] xs, WeightMatrix w) { super(xs, w); }
+        F32(Operand x, WeightMatrix w) { super(x, w); }
 
         @Override void dots(int n, int last, float[] dots) {
             long rs = (long) k * 4;
@@ -103,61 +132,54 @@ abstract sealed class RowDot {
     }
 
     /**
-     * F16 rows, converted {@value #CHUNK} elements at a time into an L1 buffer ({@link
-     * HalfVectors#f16ToFloats}), then multiplied exactly as F32 rows are. The conversion loop reads
-     * one row after the other, a single stream (7–10 GB/s on two cores); touching every cache line of
-     * the four rows' chunk first brings them in in parallel (12–16 GB/s, standalone test).
+     * F16 rows converted in registers ({@link HalfVectors#f16LowScaled}), x in pair order and scaled
+     * by {@link #operand}: the BF16 loop plus two integer operations per vector. It reads 1.5–1.8× as
+     * fast from memory as converting chunks into an L1 buffer with {@code vcvtph2ps} and multiplying
+     * those, which spent ≈ 30 instructions per cache line, too many for the reorder buffer to keep
+     * enough line misses in flight (see docs/BENCHMARKS.md). Rows holding an Inf or NaN, which the
+     * conversion cannot express, are recomputed one element at a time: their result is not finite,
+     * whatever the order of the sum.
      */
     static final class F16 extends RowDot {
-        static final int CHUNK = 1024;
-        /** Halves per 64-byte cache line. */
-        private static final int LINE = 32;
-        /** Row r of the group at {@code converted[r·CHUNK]}. */
-        private final float[] converted = new float[4 * CHUNK];
-        /** The touched elements' sum: written so that the JIT keeps the loads. */
-        int touched;
+        private final BitSet nonFinite;
+        private final float[] x;
 
-        F16(float[] xs, WeightMatrix w) { super(xs, w); }
+        F16(Operand x, WeightMatrix w, BitSet nonFinite) { super(x, w); this.nonFinite = nonFinite; this.x = x.x(); }
 
         @Override void dots(int n, int last, float[] dots) {
             long r0 = (long) n * k, r1 = (long) Math.min(n + 1, last) * k, r2 = (long) Math.min(n + 2, last) * k, r3 = (long) Math.min(n + 3, last) * k;
-            float[] c = converted;
             FloatVector a0 = FloatVector.zero(S), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0;
-            for (int c0 = 0; c0 < blockEnd; c0 += CHUNK) {
-                int len = Math.min(CHUNK, blockEnd - c0);
-                touched += touch(r0 + c0, r1 + c0, r2 + c0, r3 + c0, len);
-                HalfVectors.f16ToFloats(seg, r0 + c0, c, 0, len);
-                HalfVectors.f16ToFloats(seg, r1 + c0, c, CHUNK, len);
-                HalfVectors.f16ToFloats(seg, r2 + c0, c, 2 * CHUNK, len);
-                HalfVectors.f16ToFloats(seg, r3 + c0, c, 3 * CHUNK, len);
-                for (int kk = 0; kk < len; kk += twoVectors) {
-                    FloatVector x0 = x(c0 + kk), x1 = x(c0 + kk + L);
-                    a0 = x0.fma(row(c, kk), a0); b0 = x1.fma(row(c, kk + L), b0);
-                    a1 = x0.fma(row(c, CHUNK + kk), a1); b1 = x1.fma(row(c, CHUNK + kk + L), b1);
-                    a2 = x0.fma(row(c, 2 * CHUNK + kk), a2); b2 = x1.fma(row(c, 2 * CHUNK + kk + L), b2);
-                    a3 = x0.fma(row(c, 3 * CHUNK + kk), a3); b3 = x1.fma(row(c, 3 * CHUNK + kk + L), b3);
-                }
+            for (int kk = 0; kk < blockEnd; kk += twoVectors) {
+                FloatVector xe = x(kk), xo = x(kk + L);
+                IntVector p = HalfVectors.pairs(seg, r0 + kk);
+                a0 = xe.fma(HalfVectors.f16LowScaled(p), a0); b0 = xo.fma(HalfVectors.f16HighScaled(p), b0);
+                p = HalfVectors.pairs(seg, r1 + kk);
+                a1 = xe.fma(HalfVectors.f16LowScaled(p), a1); b1 = xo.fma(HalfVectors.f16HighScaled(p), b1);
+                p = HalfVectors.pairs(seg, r2 + kk);
+                a2 = xe.fma(HalfVectors.f16LowScaled(p), a2); b2 = xo.fma(HalfVectors.f16HighScaled(p), b2);
+                p = HalfVectors.pairs(seg, r3 + kk);
+                a3 = xe.fma(HalfVectors.f16LowScaled(p), a3); b3 = xo.fma(HalfVectors.f16HighScaled(p), b3);
             }
             a0.add(b0).intoArray(blocks, 0); a1.add(b1).intoArray(blocks, L);
             a2.add(b2).intoArray(blocks, 2 * L); a3.add(b3).intoArray(blocks, 3 * L);
             finish(n, last, 4, dots);
+            for (int r = 0; r < 4; r++) {
+                int row = Math.min(n + r, last);
+                if (nonFinite.get(row)) dots[r] = elementByElement(row);
+            }
         }
 
-        private static FloatVector row(float[] c, int i) { return FloatVector.fromArray(S, c, i); }
-
-        /** One element of each cache line of {@code len} halves from each of four rows, summed. */
-        private int touch(long r0, long r1, long r2, long r3, int len) {
-            int sum = 0;
-            for (int q = 0; q < len; q += LINE)
-                sum += seg.getAtIndex(HalfVectors.I16, r0 + q) + seg.getAtIndex(HalfVectors.I16, r1 + q)
-                        + seg.getAtIndex(HalfVectors.I16, r2 + q) + seg.getAtIndex(HalfVectors.I16, r3 + q);
-            return sum;
+        /** {@code x · w[row]} as one FMA chain over the exactly converted elements. */
+        private float elementByElement(int row) {
+            float s = 0;
+            for (int kk = 0; kk < k; kk++) s = Math.fma(x[kk], w.get(row, kk), s);
+            return s;
         }
     }
 
     /** BF16 rows converted in registers (a shift or a mask), x in pair order. */
     static final class BF16 extends RowDot {
-        BF16(float[] xs, WeightMatrix w) { super(xs, w); }
+        BF16(Operand x, WeightMatrix w) { super(x, w); }
 
         @Override void dots(int n, int last, float[] dots) {
             long r0 = (long) n * k, r1 = (long) Math.min(n + 1, last) * k, r2 = (long) Math.min(n + 2, last) * k, r3 = (long) Math.min(n + 3, last) * k;

@@ -7,14 +7,17 @@ import org.gpt4roi.tensor.Tensor;
 /**
  * A weight matrix {@code w[N,K]} (PyTorch's [out, in] layout) used in place: F32, F16 or BF16
  * elements read straight from its host segment (often a memory-mapped file, any alignment).
+ * {@code readOnlyFile}: the segment maps a file read-only, so its contents never change (what
+ * {@link HalfScan} may remember).
  */
-record WeightMatrix(DType dtype, MemorySegment segment, int rows, int cols) {
+record WeightMatrix(DType dtype, MemorySegment segment, int rows, int cols, boolean readOnlyFile) {
 
     /** The matrix view of a contiguous host tensor {@code w[N,K]} (contiguous copy as F32 otherwise). */
     static WeightMatrix of(Tensor w) {
         if (w.rank() != 2) throw new IllegalArgumentException("weight must be [N,K], got " + w);
         if (!w.isContiguous() || !(w.dtype() == DType.F32 || w.dtype() == DType.F16 || w.dtype() == DType.BF16)) w = w.toF32();
-        return new WeightMatrix(w.dtype(), plain(w.segment()), w.dim(0), w.dim(1));
+        MemorySegment s = w.segment();
+        return new WeightMatrix(w.dtype(), plain(s), w.dim(0), w.dim(1), s.isMapped() && s.isReadOnly());
     }
 
     /**
