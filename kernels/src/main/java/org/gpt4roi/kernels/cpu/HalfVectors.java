@@ -47,6 +47,8 @@ final class HalfVectors {
 
     /** The power of two by which {@link #f16LowScaled} and {@link #f16HighScaled} scale F16 values down. */
     static final int F16_SCALE = 112;
+    /** Sign, five exponent and ten mantissa bits of an F16 element shifted to bits 31, 27–23 and 22–13. */
+    private static final IntVector F16_FIELDS = IntVector.broadcast(INTS, 0x8fff_e000);
 
     /**
      * The F16 elements in the low halves of {@link #pairs} lanes, as F32 values times
@@ -56,12 +58,12 @@ final class HalfVectors {
      * them out ({@link HalfScan}). The factor goes onto the other operand.
      */
     static FloatVector f16LowScaled(IntVector p) {
-        return p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8fff_e000).reinterpretAsFloats();
+        return p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(F16_FIELDS).reinterpretAsFloats();
     }
 
     /** {@link #f16LowScaled} for the F16 elements in the high halves of the lanes. */
     static FloatVector f16HighScaled(IntVector p) {
-        return p.lanewise(VectorOperators.ASHR, 3).and(0x8fff_e000).reinterpretAsFloats();
+        return p.lanewise(VectorOperators.ASHR, 3).and(F16_FIELDS).reinterpretAsFloats();
     }
 
     /**
