@@ -2,6 +2,7 @@ package org.gpt4roi.kernels.cpu;
 
 import java.lang.foreign.MemorySegment;
 import java.util.BitSet;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.gpt4roi.tensor.DType;
 import org.gpt4roi.tensor.Tensor;
 
@@ -77,9 +78,13 @@ final class CpuMatmul {
         if (b != null) for (int n = 0; n < w.rows(); n++) y.setAtIndex(HalfVectors.F32, n, y.getAtIndex(HalfVectors.F32, n) + b[n]);
     }
 
+    /** Rows of the list a thread takes at a time: small enough to even out a core slowed by other work. */
+    static final int ROW_CHUNK = 64;
+
     /**
-     * {@code y_i[n] = x · w_i[n]} for several matrices with K columns, their rows split over threads as
-     * one list (matrix 0's rows, then matrix 1's, ...), in groups of {@link RowDot#rows} of the first.
+     * {@code y_i[n] = x · w_i[n]} for several matrices with K columns, their rows taken as one list
+     * (matrix 0's rows, then matrix 1's, ...) by the threads {@value #ROW_CHUNK} at a time from a
+     * counter. A row's result does not depend on which thread or group computed it.
      */
     static void rowTimesWeights(Parallel par, MemorySegment x, WeightMatrix[] ws, MemorySegment[] ys) {
         int k = ws[0].cols(), total = 0;
@@ -88,22 +93,29 @@ final class CpuMatmul {
         BitSet[] nonFinite = new BitSet[ws.length];
         int[] first = new int[ws.length + 1];                       // matrix i holds list rows [first[i], first[i+1])
         for (int i = 0; i < ws.length; i++) {
-            operands[i] = RowDot.operand(ws[i], xf);
+            boolean sameAsPrevious = i > 0 && ws[i].dtype() == ws[i - 1].dtype();   // an operand depends on dtype and K only
+            operands[i] = sameAsPrevious ? operands[i - 1] : RowDot.operand(ws[i], xf);
             if (ws[i].dtype() == DType.F16) nonFinite[i] = HalfScan.nonFiniteRows(par, ws[i]);
             first[i] = total;
             total += ws[i].rows();
         }
         first[ws.length] = total;
-        par.forRange(total, RowDot.rows(ws[0].dtype()), (r0, r1) -> {
-            for (int i = 0; i < ws.length; i++) {
-                int n0 = Math.max(r0, first[i]) - first[i], n1 = Math.min(r1, first[i + 1]) - first[i];
-                if (n0 >= n1) continue;
-                RowDot rowDot = RowDot.of(operands[i], ws[i], nonFinite[i]);
-                int group = RowDot.rows(ws[i].dtype());
-                float[] dots = new float[group];
-                for (int n = n0; n < n1; n += group) {
-                    rowDot.dots(n, n1 - 1, dots);
-                    for (int r = 0; r < Math.min(group, n1 - n); r++) ys[i].setAtIndex(HalfVectors.F32, n + r, dots[r]);
+        int rows = total, chunks = (total + ROW_CHUNK - 1) / ROW_CHUNK;
+        AtomicInteger next = new AtomicInteger();
+        par.forRange(Math.min(par.threads(), chunks), (thread, unused) -> {
+            RowDot[] kernels = new RowDot[ws.length];
+            float[] dots = new float[8];
+            for (int c; (c = next.getAndIncrement()) < chunks; ) {
+                int r0 = c * ROW_CHUNK, r1 = Math.min(rows, r0 + ROW_CHUNK);
+                for (int i = 0; i < ws.length; i++) {
+                    int n0 = Math.max(r0, first[i]) - first[i], n1 = Math.min(r1, first[i + 1]) - first[i];
+                    if (n0 >= n1) continue;
+                    if (kernels[i] == null) kernels[i] = RowDot.of(operands[i], ws[i], nonFinite[i]);
+                    int group = RowDot.rows(ws[i].dtype());
+                    for (int n = n0; n < n1; n += group) {
+                        kernels[i].dots(n, n1 - 1, dots);
+                        for (int r = 0; r < Math.min(group, n1 - n); r++) ys[i].setAtIndex(HalfVectors.F32, n + r, dots[r]);
+                    }
                 }
             }
         });

@@ -66,7 +66,8 @@ abstract sealed class RowDot {
                 for (int i = 0; i < end; i++) max = Math.max(max, Math.abs(x[i]));
                 int s = max < 0x1p63f || !Float.isFinite(max) ? 64 : 62 - Math.getExponent(max);
                 float[] v = HalfVectors.pairOrder(x, end);
-                for (int i = 0; i < end; i++) v[i] = Math.scalb(v[i], s);
+                float scale = Math.scalb(1f, s);                       // a normal float for -65 ≤ s ≤ 64
+                for (int i = 0; i < end; i++) v[i] *= scale;
                 yield new Operand(v, HalfVectors.F16_SCALE - s, x);
             }
             default -> new Operand(x, 0, x);
