@@ -1,10 +1,17 @@
 package org.gpt4roi.bench;
 
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.ValueLayout;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.gpt4roi.kernels.cpu.CpuBackend;
 import org.gpt4roi.tensor.DType;
 import org.gpt4roi.tensor.HalfFloats;
+import org.gpt4roi.tensor.HostStorage;
 import org.gpt4roi.tensor.Tensor;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -22,7 +29,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * The cpu backend's matrix product {@code y[M,N] = x[M,K]·w[N,K]ᵀ}. Shapes are "MxKxN":
  * 1024³, the ViT MLP (257×1024·4096ᵀ), the LLaMA MLP prefill (300×4096·11008ᵀ) and the decode
  * step (M = 1) over 4096×4096 and 11008×4096 weights. GFLOP/s = 2·M·K·N / time; for M = 1 the
- * effective bandwidth is the weight bytes / time.
+ * effective bandwidth is the weight bytes / time. The weight is memory-mapped read-only from a
+ * temporary file, as a checkpoint's is (an F16 one is then checked for Inf/NaN once, not per call).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -40,18 +48,30 @@ public class MatmulBench {
 
     private CpuBackend cpu;
     private Tensor x, w;
+    private Arena mapping;
+    private Path file;
 
     @Setup(Level.Trial)
-    public void setUp() {
+    public void setUp() throws IOException {
         int[] mkn = java.util.Arrays.stream(shape.split("x")).mapToInt(Integer::parseInt).toArray();
         Random rnd = new Random(1);
         cpu = new CpuBackend(threads);
         x = Tensor.ofFloats(uniform(rnd, mkn[0] * mkn[1]), mkn[0], mkn[1]);
-        w = weight(DType.valueOf(weights), uniform(rnd, mkn[2] * mkn[1]), mkn[2], mkn[1]);
+        Tensor inMemory = weight(DType.valueOf(weights), uniform(rnd, mkn[2] * mkn[1]), mkn[2], mkn[1]);
+        file = Files.createTempFile("matmul-bench", ".bin");
+        Files.write(file, inMemory.segment().toArray(ValueLayout.JAVA_BYTE));
+        mapping = Arena.ofShared();
+        try (FileChannel ch = FileChannel.open(file)) {
+            w = Tensor.of(inMemory.dtype(), new HostStorage(ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), mapping)), inMemory.shape());
+        }
     }
 
     @TearDown(Level.Trial)
-    public void tearDown() { cpu.close(); }
+    public void tearDown() throws IOException {
+        cpu.close();
+        mapping.close();
+        Files.deleteIfExists(file);
+    }
 
     @Benchmark
     public Tensor linear() { return cpu.linear(x, w, null); }
