@@ -104,7 +104,7 @@ final class CpuMatmul {
         AtomicInteger next = new AtomicInteger();
         par.forRange(Math.min(par.threads(), chunks), (thread, unused) -> {
             RowDot[] kernels = new RowDot[ws.length];
-            float[] dots = new float[8];
+            float[] dots = new float[RowDot.MAX_ROWS];
             for (int c; (c = next.getAndIncrement()) < chunks; ) {
                 int r0 = c * ROW_CHUNK, r1 = Math.min(rows, r0 + ROW_CHUNK);
                 for (int i = 0; i < ws.length; i++) {

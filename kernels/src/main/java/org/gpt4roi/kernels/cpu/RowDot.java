@@ -20,7 +20,9 @@ import org.gpt4roi.tensor.DType;
  */
 abstract sealed class RowDot {
     /** Rows per group; {@link #dots} fills that many. */
-    static int rows(DType dtype) { return dtype == DType.F32 ? 8 : 4; }
+    static int rows(DType dtype) { return dtype == DType.F32 ? MAX_ROWS : 4; }
+    /** The largest group: the length a {@code dots} array needs. */
+    static final int MAX_ROWS = 8;
     static final VectorSpecies<Float> S = HalfVectors.FLOATS;
     static final int L = HalfVectors.LANES;
 
@@ -32,8 +34,8 @@ abstract sealed class RowDot {
     final int k, blockEnd;
     /** Block steps (2·L, L) read from fields: keeps C2 from unrolling the loops and spilling (see CpuGemm). */
     final int twoVectors, oneVector;
-    /** Per row of a group (at most eight), the vector of block sums; one row's lanes while they are summed. */
-    final float[] blocks = new float[8 * L], lanes = new float[L];
+    /** Per row of a group, the vector of block sums; one row's lanes while they are summed. */
+    final float[] blocks = new float[MAX_ROWS * L], lanes = new float[L];
 
     private RowDot(Operand x, WeightMatrix w) {
         this.xs = x.values(); this.sumExponent = x.sumExponent();
