@@ -11,7 +11,10 @@ import org.gpt4roi.tensor.Tensor;
 public final class CpuBackend implements Backend {
     private final Parallel par;
 
-    public CpuBackend(int threads) { this.par = new Parallel(threads); }
+    public CpuBackend(int threads) {
+        SegmentClasses.load();
+        this.par = new Parallel(threads);
+    }
 
     public Parallel parallel() { return par; }
 
