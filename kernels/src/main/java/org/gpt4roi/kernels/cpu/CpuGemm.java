@@ -15,14 +15,16 @@ import jdk.incubator.vector.VectorSpecies;
  * the two A vectors and a broadcast fit the sixteen registers (no spills in the compiled loop); against
  * the former 4-row tile, which C2 unrolled, it measured 1.16–1.19× on the LLaMA prefill shapes (paired
  * calls in one JVM, 2 threads): each pair of A loads from L2 now feeds twelve FMAs instead of eight.
- * {@value #NB} is a multiple of {@value #MW}. W is never transposed, so packing it is a row copy.
+ * Output blocks are multiples of {@value #MW} rows. W is never transposed, so packing it is a row copy.
  *
  * <p>Per block of at most {@value #MB} rows of A: the threads first pack the block for all of K into
  * shared panels (K split evenly into blocks of at most {@value #KC}), each a share of the panels; then
- * they take output blocks of {@value #NB} rows of W one after the other from a counter (a thread slowed by
- * the rest of the machine takes fewer). An output block is held transposed, {@code [NB][mbp]}, while all
- * of K is added up; per K block its W rows are copied once, and each tile of {@value #MW} of them (L1)
- * meets every A panel of the block (streamed from L2; the other loop order measured 7–10 % slower).
+ * they take output blocks of at most {@value #NB} rows of W one after the other from a counter (a thread
+ * slowed by the rest of the machine takes fewer). Their size is evened out so that every thread gets as
+ * many (2048 rows on 2 threads: 18 blocks of 114, not 17 of 120 and one of 8). Several products with the
+ * same A (LLaMA's q, k, v; gate and up) are one call: A is packed once and their blocks share the counter.
+ * An output block is held transposed, {@code [NB][mbp]}, while all of K is added up; per K block its W
+ * rows are copied once, and each tile of {@value #MW} of them (L1) meets every A panel of the block (streamed from L2; the other loop order measured 7–10 % slower).
  *
  * <p>Reproducible by construction: output (m, n) is one FMA chain over k = 0 … K-1 in order,
  * starting at the bias (or 0), whichever tile, edge, block or thread computes it; padded rows of an A
@@ -47,7 +49,7 @@ final class CpuGemm {
 
     private static final VectorSpecies<Float> S = HalfVectors.FLOATS;
     private static final int L = HalfVectors.LANES;
-    /** Register tile: MW rows of W × MA rows of A (NB is a multiple of MW: a block's last tile stays inside {@code c}). */
+    /** Register tile: MW rows of W × MA rows of A (blocks are multiples of MW rows: a block's last tile stays inside {@code c}). */
     static final int MW = 6, MA = 2 * L;
     /**
      * Cache blocks: K block (a W tile of MW·kc floats stays in L1, A's block slice of MB·kc floats in L2),
@@ -56,13 +58,34 @@ final class CpuGemm {
     static final int KC = 256, MB = 384, NB = 120;
 
     /**
-     * {@code out = A[M,K] · W[N,K]ᵀ (+ bias)}, element (m, n) at float index {@code m·rowStride + n·colStride}
-     * of {@code out} (any prior content is overwritten).
+     * One product with the shared left operand: {@code out = A[M,K] · W[N,K]ᵀ (+ bias[N])}, element
+     * (m, n) at float index {@code m·rowStride + n·colStride} of {@code out} (prior content overwritten).
      */
+    record Product(RowSource w, int n, float[] bias, MemorySegment out, long rowStride, long colStride) {
+        /** The product with a weight matrix as W. */
+        Product(WeightMatrix w, float[] bias, MemorySegment out, long rowStride, long colStride) {
+            this(w::pack, w.rows(), bias, out, rowStride, colStride);
+        }
+    }
+
+    /** {@code out = A[M,K] · W[N,K]ᵀ (+ bias)}: one {@link Product}. */
     static void multiply(Parallel par, RowSource a, int m, RowSource w, int n, int k, float[] bias,
                          MemorySegment out, long rowStride, long colStride) {
+        multiply(par, a, m, k, new Product(w, n, bias, out, rowStride, colStride));
+    }
+
+    /** {@link #multiply} with a weight matrix as W. */
+    static void multiply(Parallel par, RowSource a, int m, WeightMatrix w, float[] bias,
+                         MemorySegment out, long rowStride, long colStride) {
+        multiply(par, a, m, w.cols(), new Product(w, bias, out, rowStride, colStride));
+    }
+
+    /** Every product of {@code products} with the same {@code A[M,K]}: A packed once per row block, all output blocks from one counter. */
+    static void multiply(Parallel par, RowSource a, int m, int k, Product... products) {
         int blocks = Math.max(1, (k + KC - 1) / KC), kc = (k + blocks - 1) / blocks;
-        int mbp = (Math.min(MB, m) + MA - 1) / MA * MA, outputBlocks = (n + NB - 1) / NB;
+        int mbp = (Math.min(MB, m) + MA - 1) / MA * MA, nb = evenBlockRows(products, par.threads());
+        int[] productOf = blockProducts(products, nb), firstBlock = new int[products.length];
+        for (int b = productOf.length - 1; b >= 0; b--) firstBlock[productOf[b]] = b;
         float[] aPanels = new float[mbp * k];                      // A's block for all of K, shared
         Worker[] workers = new Worker[par.threads()];
         for (int m0 = 0; m0 < m; m0 += MB) {
@@ -71,18 +94,35 @@ final class CpuGemm {
                     packA(a, mb0 + p0 * MA, Math.min(mb1, mb0 + p1 * MA), mb0, k, kc, mbp, aPanels));
             AtomicInteger next = new AtomicInteger();
             par.forRange(workers.length, (t, unused) -> {
-                for (int b; (b = next.getAndIncrement()) < outputBlocks; ) {
-                    if (workers[t] == null) workers[t] = new Worker(aPanels, mbp, kc, w, k, bias, out, rowStride, colStride);
-                    workers[t].outputBlock(mb0, mb1, b * NB, Math.min(n, (b + 1) * NB));
+                for (int b; (b = next.getAndIncrement()) < productOf.length; ) {
+                    if (workers[t] == null) workers[t] = new Worker(aPanels, mbp, kc, k);
+                    Product p = products[productOf[b]];
+                    int j0 = (b - firstBlock[productOf[b]]) * nb;
+                    workers[t].outputBlock(p, mb0, mb1, j0, Math.min(p.n(), j0 + nb));
                 }
             });
         }
     }
 
-    /** {@link #multiply} with a weight matrix as W. */
-    static void multiply(Parallel par, RowSource a, int m, WeightMatrix w, float[] bias,
-                         MemorySegment out, long rowStride, long colStride) {
-        multiply(par, a, m, w::pack, w.rows(), w.cols(), bias, out, rowStride, colStride);
+    /**
+     * Rows of W per output block: at most {@value #NB}, a multiple of {@value #MW}, and as many blocks
+     * in all as a whole number of rounds of the threads needs (each thread gets the same work).
+     */
+    private static int evenBlockRows(Product[] products, int threads) {
+        long rows = 0;
+        for (Product p : products) rows += p.n();
+        long rounds = Math.max(1, ((rows + NB - 1) / NB + threads - 1) / threads), target = rounds * threads;
+        return (int) Math.min(NB, ((rows + target - 1) / target + MW - 1) / MW * MW);
+    }
+
+    /** The product of each output block, blocks of {@code nb} rows, product after product. */
+    private static int[] blockProducts(Product[] products, int nb) {
+        int count = 0;
+        for (Product p : products) count += (p.n() + nb - 1) / nb;
+        int[] productOf = new int[count];
+        for (int i = 0, b = 0; i < products.length; i++)
+            for (int j = 0; j < products[i].n(); j += nb) productOf[b++] = i;
+        return productOf;
     }
 
     /** k rounded up to a multiple of the vector length (the padded row length of some callers' layouts). */
@@ -118,12 +158,8 @@ final class CpuGemm {
 
     /** One thread's output blocks against the shared A panels, with its own copy of W's rows and output block. */
     private static final class Worker {
-        private final RowSource w;
         private final float[] aPanels;
         private final int k, kc, mbp;
-        private final float[] bias;
-        private final MemorySegment out;
-        private final long rowStride, colStride;
         /** The output block's W rows, one K block, row r at {@code r·len}. */
         private final float[] wRows;
         /** The output block transposed, {@code [NB][mbp]}, the kernels accumulate in (L2); columns past M are scratch. */
@@ -131,29 +167,29 @@ final class CpuGemm {
         /** Offsets of L consecutive rows of {@link #c} (a gather's index map for the transposing store). */
         private final int[] gather = new int[L];
 
-        Worker(float[] aPanels, int mbp, int kc, RowSource w, int k, float[] bias, MemorySegment out, long rowStride, long colStride) {
-            this.aPanels = aPanels; this.mbp = mbp; this.kc = kc; this.w = w; this.k = k; this.bias = bias;
-            this.out = out; this.rowStride = rowStride; this.colStride = colStride;
+        Worker(float[] aPanels, int mbp, int kc, int k) {
+            this.aPanels = aPanels; this.mbp = mbp; this.kc = kc; this.k = k;
             this.wRows = new float[NB * kc];
             this.c = new float[NB * mbp];
             for (int r = 0; r < L; r++) gather[r] = r * mbp;
         }
 
-        /** Outputs of rows [m0, m1) × columns [nb, nb1) (at most NB), all of K. */
-        void outputBlock(int m0, int m1, int nb, int nb1) {
+        /** Outputs of rows [m0, m1) × columns [nb, nb1) (at most NB) of product p, all of K. */
+        void outputBlock(Product p, int m0, int m1, int nb, int nb1) {
+            float[] bias = p.bias();
             for (int j = nb; j < nb1; j++) Arrays.fill(c, (j - nb) * mbp, (j - nb + 1) * mbp, bias == null ? 0f : bias[j]);
             for (int k0 = 0; k0 < k; k0 += kc) {
                 int k1 = Math.min(k, k0 + kc), len = k1 - k0;
-                w.pack(nb, nb1, k0, k1, wRows, len);
+                p.w().pack(nb, nb1, k0, k1, wRows, len);
                 for (int j = nb; j < nb1; j += MW)
                     for (int i = m0; i < m1; i += MA)
                         kernel(aPanels, k0 * mbp + (i - m0) * len, wRows, (j - nb) * len, len, (j - nb) * mbp + i - m0);
             }
-            store(m0, m1, nb, nb1);
+            store(p.out(), p.rowStride(), p.colStride(), m0, m1, nb, nb1);
         }
 
         /** The block into {@code out}: rows of {@link #c} as they are when A's rows are contiguous there, else transposed by gathers. */
-        private void store(int m0, int m1, int nb, int nb1) {
+        private void store(MemorySegment out, long rowStride, long colStride, int m0, int m1, int nb, int nb1) {
             int rows = m1 - m0, cols = nb1 - nb;
             if (rowStride == 1) {
                 for (int j = 0; j < cols; j++) MemorySegment.copy(c, j * mbp, out, HalfVectors.F32, (m0 + (nb + j) * colStride) * 4, rows);

@@ -36,27 +36,33 @@ final class CpuMatmul {
     }
 
     /**
-     * {@code y_i = x · w_iᵀ} for weights sharing K. One row of x: a single {@link #rowTimesWeights}
-     * pass over all their rows, as if they were one matrix (same bits as separate products: each
-     * row's dot product is computed alone). More rows: one {@link CpuGemm} product per weight.
+     * {@code y_i = x · w_iᵀ} for weights sharing K, as if they were one matrix (same bits as separate
+     * products: each output is computed alone). One row of x: a single {@link #rowTimesWeights} pass
+     * over all their rows. More rows: one {@link CpuGemm} call, x packed once for all the products.
      */
     static Tensor[] linears(Parallel par, Tensor x, Tensor... ws) {
         Tensor[] ys = new Tensor[ws.length];
-        if (x.rank() != 2 || x.dim(0) != 1 || ws.length < 2) {
+        if (x.rank() != 2 || ws.length < 2 || x.dim(0) == 0 || x.dim(1) == 0) {
             for (int i = 0; i < ws.length; i++) ys[i] = linear(par, x, ws[i], null);
             return ys;
         }
-        int k = x.dim(1);
+        int m = x.dim(0), k = x.dim(1);
         WeightMatrix[] wms = new WeightMatrix[ws.length];
         MemorySegment[] outs = new MemorySegment[ws.length];
         for (int i = 0; i < ws.length; i++) {
             wms[i] = WeightMatrix.of(ws[i]);
             if (wms[i].cols() != k) throw new IllegalArgumentException("linears: x " + x + " and w " + ws[i] + " differ in K");
-            ys[i] = Tensor.zeros(DType.F32, 1, wms[i].rows());
+            ys[i] = Tensor.zeros(DType.F32, m, wms[i].rows());
             outs[i] = ys[i].segment();
         }
         Tensor xc = x.isContiguous() && x.dtype() == DType.F32 ? x : x.toF32();
-        rowTimesWeights(par, xc.segment(), wms, outs);
+        if (m == 1) {
+            rowTimesWeights(par, xc.segment(), wms, outs);
+            return ys;
+        }
+        CpuGemm.Product[] products = new CpuGemm.Product[ws.length];
+        for (int i = 0; i < ws.length; i++) products[i] = new CpuGemm.Product(wms[i], null, outs[i], wms[i].rows(), 1);
+        CpuGemm.multiply(par, rows(xc.segment(), k), m, k, products);
         return ys;
     }
 

@@ -119,7 +119,7 @@ class CpuMatmulTest {
         }
     }
 
-    /** Several weights in one call give the bits of one product each, whatever the thread count and row groups. */
+    /** Several weights in one call give the bits of one product each, whatever the thread count, row groups and output blocks. */
     @Test void linearsEqualSeparateProducts() {
         Random rnd = new Random(17);
         int k = 301;
@@ -127,8 +127,9 @@ class CpuMatmulTest {
                 MatmulTestTensors.unaligned(DType.F32, MatmulTestTensors.uniform(rnd, 13 * k), 13, k),
                 MatmulTestTensors.unaligned(DType.F16, MatmulTestTensors.uniform(rnd, 6 * k), 6, k),
                 MatmulTestTensors.unaligned(DType.BF16, MatmulTestTensors.uniform(rnd, 21 * k), 21, k),
-                MatmulTestTensors.unaligned(DType.F32, MatmulTestTensors.uniform(rnd, 1 * k), 1, k)};
-        for (int m : new int[] {1, 9}) {
+                MatmulTestTensors.unaligned(DType.F32, MatmulTestTensors.uniform(rnd, 1 * k), 1, k),
+                MatmulTestTensors.unaligned(DType.F32, MatmulTestTensors.uniform(rnd, 250 * k), 250, k)};   // > one output block
+        for (int m : new int[] {1, 9, 45}) {
             Tensor x = Tensor.ofFloats(MatmulTestTensors.uniform(rnd, m * k), m, k);
             for (int threads : new int[] {1, 2, 3, 5}) {
                 try (Parallel par = new Parallel(threads)) {
