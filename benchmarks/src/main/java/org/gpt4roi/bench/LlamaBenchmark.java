@@ -46,9 +46,12 @@ import org.gpt4roi.weights.SafeTensorsWriter;
  *       implementation, then {@code benchmarks/python/llama_bench.py} with the same shape and thread count.</li>
  * </ol>
  * Each side first runs {@code --warmup} (default 1) untimed passes, each a prefill of the same length and
- * two decode steps (JIT warm-up; C2 keeps compiling in the background for a while after the first).
+ * two decode steps (JIT warm-up; C2 keeps compiling in the background for a while after the first), then
+ * {@code --passes} (default 3) timed prefills, each into a fresh KV cache; the prefill figure is their
+ * median (this VM's other tenants move a single 4-second pass by ±20 %; all pass times are printed),
+ * and the {@code --decode} steps follow the last pass.
  * Peak resident memory is VmHWM of this process (mapped weight pages count once touched).
- * Usage: {@code LlamaBenchmark [--threads N] [--prompt 300] [--decode 8] [--warmup 1] [--layers-7b 4] [--bandwidth 20.7]
+ * Usage: {@code LlamaBenchmark [--threads N] [--prompt 300] [--decode 8] [--warmup 1] [--passes 3] [--layers-7b 4] [--bandwidth 20.7]
  * [--tmp DIR] [--python /usr/bin/python3] [--skip-7b] [--skip-torch] [--profile]}; {@code --skip-torch} times the
  * D2048 shape in Java only; {@code --profile} adds the time spent in each backend op, for the warm-up, the prefill and the decode steps apart.
  */
@@ -70,7 +73,7 @@ public final class LlamaBenchmark {
     static final Shape LLAMA_7B = new Shape("LLaMA-7B", 4096, 11008, 32, 32, 32000);
     static final Shape TORCH_SHAPE = new Shape("D2048-L16", 2048, 5504, 16, 16, 32000);
 
-    /** Seconds for a prefill of {@code prompt} tokens and for {@code decode} steps after it. */
+    /** Seconds for a prefill of {@code prompt} tokens (median of the timed passes) and for {@code decode} steps after it. */
     record Speed(double prefillSeconds, double decodeSeconds, int prompt, int decode) {
         double prefillTokensPerSecond() { return prompt / prefillSeconds; }
         double decodeTokensPerSecond() { return decode / decodeSeconds; }
@@ -157,8 +160,9 @@ public final class LlamaBenchmark {
 
     /**
      * {@code --warmup} warm-up passes (each a prefill of the same length and 2 steps: the JIT compiles the
-     * prefill's kernels too; PyTorch's script warms up the same way), then a timed prefill of {@code o.prompt} tokens and
-     * {@code o.decode} steps; {@code probe} watches the timed passes.
+     * prefill's kernels too; PyTorch's script warms up the same way), then {@code --passes} timed prefills of
+     * {@code o.prompt} tokens (the median is kept), then {@code o.decode} steps after the last;
+     * {@code probe} watches the timed passes.
      */
     static Speed measure(LlamaModel model, Options o, Probe probe) {
         int[] prompt = randomIds(o.prompt, model.config().vocab(), 3);
@@ -171,15 +175,22 @@ public final class LlamaBenchmark {
             for (int n = 0; n < 2; n++) logits = model.forward(model.embed(new int[] {argmax(logits)}), warm, Probe.NONE);
         }
         OpClock.report(model.backend(), "warm-up");
-        KvCache cache = model.newCache(o.prompt + o.decode);
-        long t0 = System.nanoTime();
-        logits = model.forward(model.embed(prompt), cache, probe);
+        KvCache cache = null;
+        List<Double> passes = new ArrayList<>();
+        for (int pass = 0; pass < o.passes; pass++) {
+            cache = model.newCache(o.prompt + o.decode);
+            long t0 = System.nanoTime();
+            logits = model.forward(model.embed(prompt), cache, probe);
+            passes.add((System.nanoTime() - t0) / 1e9);
+        }
+        System.out.printf("  timed prefill passes: %s s (median %.2f)%n",
+                String.join(", ", passes.stream().map(t -> String.format("%.2f", t)).toList()), median(passes));
+        OpClock.report(model.backend(), "prefill, " + o.passes + (o.passes == 1 ? " pass" : " passes"));
         long t1 = System.nanoTime();
-        OpClock.report(model.backend(), "prefill");
         for (int n = 0; n < o.decode; n++) logits = model.forward(model.embed(new int[] {argmax(logits)}), cache, probe);
         long t2 = System.nanoTime();
         OpClock.report(model.backend(), "decode");
-        return new Speed((t1 - t0) / 1e9, (t2 - t1) / 1e9, o.prompt, o.decode);
+        return new Speed(median(passes), (t2 - t1) / 1e9, o.prompt, o.decode);
     }
 
     /**
@@ -298,7 +309,7 @@ public final class LlamaBenchmark {
         Path script = Path.of(o.script);
         List<String> cmd = List.of(o.python, script.toString(), "--hidden", "" + s.hidden, "--intermediate", "" + s.intermediate,
                 "--heads", "" + s.heads, "--layers", "" + s.layers, "--vocab", "" + s.vocab,
-                "--prompt", "" + o.prompt, "--decode", "" + o.decode, "--warmup", "" + o.warmups, "--threads", "" + threads);
+                "--prompt", "" + o.prompt, "--decode", "" + o.decode, "--warmup", "" + o.warmups, "--passes", "" + o.passes, "--threads", "" + threads);
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String out = new String(p.getInputStream().readAllBytes()).trim();
         if (p.waitFor() != 0) throw new IllegalStateException("PyTorch baseline failed: " + String.join(" ", cmd));
@@ -413,10 +424,10 @@ public final class LlamaBenchmark {
         }
     }
 
-    record Options(int threads, int prompt, int decode, int warmups, int layers7b, double bandwidth, Path tmp,
+    record Options(int threads, int prompt, int decode, int warmups, int passes, int layers7b, double bandwidth, Path tmp,
                    String python, String script, boolean skip7b, boolean skipTorch, boolean profile) {
         static Options parse(String[] args) {
-            int threads = 0, prompt = 300, decode = 8, warmups = 1, layers7b = 4;
+            int threads = 0, prompt = 300, decode = 8, warmups = 1, passes = 3, layers7b = 4;
             double bandwidth = 20.7;
             Path tmp = Path.of(System.getProperty("java.io.tmpdir"), "gpt4roi-llama-bench");
             String python = "/usr/bin/python3", script = "benchmarks/python/llama_bench.py";
@@ -427,6 +438,7 @@ public final class LlamaBenchmark {
                     case "--prompt" -> prompt = intValue(args, ++a, "--prompt");
                     case "--decode" -> decode = intValue(args, ++a, "--decode");
                     case "--warmup" -> warmups = intValue(args, ++a, "--warmup");
+                    case "--passes" -> passes = intValue(args, ++a, "--passes");
                     case "--layers-7b" -> layers7b = intValue(args, ++a, "--layers-7b");
                     case "--bandwidth" -> bandwidth = Double.parseDouble(args[++a]);
                     case "--tmp" -> tmp = Path.of(args[++a]);
@@ -441,9 +453,10 @@ public final class LlamaBenchmark {
             }
             if (prompt < 1 || decode < 0) throw new IllegalArgumentException("--prompt must be at least 1 and --decode at least 0");
             if (warmups < 1) throw new IllegalArgumentException("--warmup must be at least 1");
+            if (passes < 1) throw new IllegalArgumentException("--passes must be at least 1");
             if (layers7b < 3) throw new IllegalArgumentException("--layers-7b must be at least 3 (two layer intervals are timed)");
             Locale.setDefault(Locale.ROOT);
-            return new Options(threads, prompt, decode, warmups, layers7b, bandwidth, tmp, python, script, skip7b, skipTorch, profile);
+            return new Options(threads, prompt, decode, warmups, passes, layers7b, bandwidth, tmp, python, script, skip7b, skipTorch, profile);
         }
     }
 }
