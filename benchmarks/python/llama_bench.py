@@ -2,8 +2,8 @@
 """PyTorch (CPU, float32) baseline for the LLaMA stage benchmark (LlamaBenchmark runs it).
 
 A LLaMA decoder of the given shape with random weights: prefill of --prompt tokens as one batched
-pass (the median of --passes timed passes), then --decode one-token steps with a preallocated KV cache. Prints one JSON line with the
-tokens per second and the peak resident memory. Written for torch 1.13 (Debian's /usr/bin/python3).
+pass (the median of --passes timed passes), then --decode one-token steps with a preallocated KV
+cache. Prints one JSON line with the tokens per second and the peak resident memory. Written for torch 1.13 (Debian's /usr/bin/python3).
 """
 import argparse
 import json

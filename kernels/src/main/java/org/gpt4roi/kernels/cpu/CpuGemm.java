@@ -24,7 +24,8 @@ import jdk.incubator.vector.VectorSpecies;
  * many (2048 rows on 2 threads: 18 blocks of 114, not 17 of 120 and one of 8). Several products with the
  * same A (LLaMA's q, k, v; gate and up) are one call: A is packed once and their blocks share the counter.
  * An output block is held transposed, {@code [NB][mbp]}, while all of K is added up; per K block its W
- * rows are copied once, and each tile of {@value #MW} of them (L1) meets every A panel of the block (streamed from L2; the other loop order measured 7–10 % slower).
+ * rows are copied once, and each tile of {@value #MW} of them (L1) meets every A panel of the block
+ * (streamed from L2; the other loop order measured 7–10 % slower with the 4-row tile, 0.97–1.00× with this one).
  *
  * <p>Reproducible by construction: output (m, n) is one FMA chain over k = 0 … K-1 in order,
  * starting at the bias (or 0), whichever tile, edge, block or thread computes it; padded rows of an A
