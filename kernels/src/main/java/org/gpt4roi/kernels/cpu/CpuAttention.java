@@ -105,41 +105,63 @@ final class CpuAttention {
         int visible(int t) { return causal ? keys - tokens + t + 1 : keys; }
     }
 
-    /**
-     * Few query rows (a decode step), split over threads by heads: each thread streams its heads'
-     * columns of every K row once ({@code scores[t,h,s] = q[t,h]·k[s,h] / sqrt(hd)}), takes a softmax
-     * per (t, h), then streams the same columns of every V row ({@code out[t,h] = Σ_s p[t,h,s]·v[s,h]}).
-     * One head at a time over {@code [S, H·hd]} would read 512-byte pieces 8 KiB apart, which the
-     * prefetchers follow badly; a thread's heads are adjacent, so its pieces are {@code H·hd/threads} wide.
-     */
+    /** Key rows per share of the score pass; value rows per partial sum of the value pass (a fixed split). */
+    private static final int KEY_GRAIN = 16, VALUE_CHUNK = 64;
+
+    /** Few query rows (a decode step), or a head size the prefill kernel does not take: groups of {@link #BLOCK} rows. */
     private static void fewRows(Parallel par, Heads op) {
-        int width = op.width(), hd = op.hd(), tokens = op.tokens(), keys = op.keys();
+        for (int t0 = 0; t0 < op.tokens(); t0 += BLOCK) rowGroup(par, op, t0, Math.min(op.tokens(), t0 + BLOCK));
+    }
+
+    /**
+     * Query rows {@code [t0, t1)}, all heads, reading K and V as whole rows straight from the cache: the
+     * threads take ranges of key rows (one sequential stream each) for
+     * {@code scores[t,h,s] = q[t,h]·k[s,h] / sqrt(hd)}; a softmax per (t, h) on the calling thread; then
+     * chunks of {@value #VALUE_CHUNK} value rows, each summed into its own partial
+     * {@code Σ_s p[t,h,s]·v[s,h]}, and the partials added in chunk order. The chunks are fixed, so the bits
+     * depend neither on the thread count nor on which thread took which chunk. Against splitting the heads
+     * over the threads (each reading half of every row: 8 KiB pieces 16 KiB apart, through a row copy),
+     * a LLaMA-7B decode step measured 1.08× faster over 316 cached positions and 1.34× over 1024
+     * (caches beyond L3, paired calls, 2 threads).
+     */
+    private static void rowGroup(Parallel par, Heads op, int t0, int t1) {
+        int width = op.width(), hd = op.hd(), heads = op.heads(), rows = t1 - t0, keys = op.visible(t1 - 1);
         float scale = op.scale();
-        float[] q = op.q().asSlice(0, (long) tokens * width * 4).toArray(CpuCopy.F32);       // [T, H·hd]
-        MemorySegment out = op.out().segment();
-        par.forRange(op.heads(), (h0, h1) -> {
-            int from = h0 * hd, cols = (h1 - h0) * hd, heads = h1 - h0;
-            float[] row = new float[cols], acc = new float[cols];
-            float[] scores = new float[tokens * heads * keys];                               // [T, heads, S]
-            for (int s = 0; s < keys; s++) {
-                MemorySegment.copy(op.k(), CpuCopy.F32, ((long) s * width + from) * 4, row, 0, cols);
-                for (int t = 0; t < tokens; t++) {
-                    if (s >= op.visible(t)) continue;
+        float[] q = op.q().asSlice((long) t0 * width * 4, (long) rows * width * 4).toArray(CpuCopy.F32);   // [rows, H·hd]
+        float[] scores = new float[rows * heads * keys];                                    // [rows, H, keys]
+        par.forRange(keys, KEY_GRAIN, (s0, s1) -> {
+            for (int s = s0; s < s1; s++)
+                for (int r = 0; r < rows; r++) {
+                    if (s >= op.visible(t0 + r)) continue;
                     for (int h = 0; h < heads; h++)
-                        scores[(t * heads + h) * keys + s] = dot(q, t * width + from + h * hd, row, h * hd, hd) / scale;
+                        scores[(r * heads + h) * keys + s] = dot(q, r * width + h * hd, op.k(), (long) s * width + h * hd, hd) / scale;
                 }
-            }
-            for (int t = 0; t < tokens; t++)
-                for (int h = 0; h < heads; h++) softmax(scores, (t * heads + h) * keys, op.visible(t));
-            for (int t = 0; t < tokens; t++) {
-                Arrays.fill(acc, 0f);
-                for (int s = 0; s < op.visible(t); s++) {
-                    MemorySegment.copy(op.v(), CpuCopy.F32, ((long) s * width + from) * 4, row, 0, cols);
-                    for (int h = 0; h < heads; h++) weightedAdd(scores[(t * heads + h) * keys + s], row, acc, h * hd, hd);
-                }
-                MemorySegment.copy(acc, 0, out, CpuCopy.F32, ((long) t * width + from) * 4, cols);
-            }
         });
+        for (int p = 0; p < rows * heads; p++) softmax(scores, p * keys, op.visible(t0 + p / heads));   // cheaper than a hand-off
+        int chunks = (keys + VALUE_CHUNK - 1) / VALUE_CHUNK;
+        float[] partial = new float[chunks * rows * width];                                 // [chunks, rows, H·hd]
+        par.forRange(chunks, (c0, c1) -> {
+            for (int c = c0; c < c1; c++)
+                for (int s = c * VALUE_CHUNK; s < Math.min(keys, (c + 1) * VALUE_CHUNK); s++)
+                    for (int r = 0; r < rows; r++) {
+                        if (s >= op.visible(t0 + r)) continue;
+                        for (int h = 0; h < heads; h++)
+                            weightedAdd(scores[(r * heads + h) * keys + s], op.v(), (long) s * width + h * hd,
+                                    partial, (c * rows + r) * width + h * hd, hd);
+                    }
+        });
+        MemorySegment out = op.out().segment();
+        int i = 0, n = rows * width;                                                        // out = partial 0 + partial 1 + …
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector sum = FloatVector.zero(S);
+            for (int c = 0; c < chunks; c++) sum = sum.add(FloatVector.fromArray(S, partial, c * n + i));
+            sum.intoMemorySegment(out, ((long) t0 * width + i) * 4, LE);
+        }
+        for (; i < n; i++) {
+            float sum = 0;
+            for (int c = 0; c < chunks; c++) sum += partial[c * n + i];
+            out.setAtIndex(CpuCopy.F32, (long) t0 * width + i, sum);
+        }
     }
 
     /**
@@ -239,30 +261,31 @@ final class CpuAttention {
         }
     }
 
-    /** {@code a[ao..ao+n) · b[bo..bo+n)}, with four independent accumulators to hide the FMA latency. */
-    private static float dot(float[] a, int ao, float[] b, int bo, int n) {
+    /** {@code a[ao..ao+n) · b[bo..bo+n)} (b: floats of a segment), with four independent accumulators to hide the FMA latency. */
+    private static float dot(float[] a, int ao, MemorySegment b, long bo, int n) {
         int step = S.length(), i = 0;
         FloatVector acc0 = FloatVector.zero(S), acc1 = acc0, acc2 = acc0, acc3 = acc0;
         for (int bound = n - n % (4 * step); i < bound; i += 4 * step) {
-            acc0 = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc0);
-            acc1 = FloatVector.fromArray(S, a, ao + i + step).fma(FloatVector.fromArray(S, b, bo + i + step), acc1);
-            acc2 = FloatVector.fromArray(S, a, ao + i + 2 * step).fma(FloatVector.fromArray(S, b, bo + i + 2 * step), acc2);
-            acc3 = FloatVector.fromArray(S, a, ao + i + 3 * step).fma(FloatVector.fromArray(S, b, bo + i + 3 * step), acc3);
+            long at = (bo + i) * 4;
+            acc0 = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromMemorySegment(S, b, at, LE), acc0);
+            acc1 = FloatVector.fromArray(S, a, ao + i + step).fma(FloatVector.fromMemorySegment(S, b, at + 4L * step, LE), acc1);
+            acc2 = FloatVector.fromArray(S, a, ao + i + 2 * step).fma(FloatVector.fromMemorySegment(S, b, at + 8L * step, LE), acc2);
+            acc3 = FloatVector.fromArray(S, a, ao + i + 3 * step).fma(FloatVector.fromMemorySegment(S, b, at + 12L * step, LE), acc3);
         }
         for (int bound = S.loopBound(n); i < bound; i += step)
-            acc0 = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc0);
+            acc0 = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromMemorySegment(S, b, (bo + i) * 4, LE), acc0);
         float sum = LaneSums.sum(acc0.add(acc1).add(acc2.add(acc3)));
-        for (; i < n; i++) sum += a[ao + i] * b[bo + i];
+        for (; i < n; i++) sum += a[ao + i] * b.getAtIndex(CpuCopy.F32, bo + i);
         return sum;
     }
 
-    /** {@code acc[at..at+n) += w · v[at..at+n)}. */
-    private static void weightedAdd(float w, float[] v, float[] acc, int at, int n) {
+    /** {@code acc[at..at+n) += w · v[vo..vo+n)} (v: floats of a segment). */
+    private static void weightedAdd(float w, MemorySegment v, long vo, float[] acc, int at, int n) {
         FloatVector ws = FloatVector.broadcast(S, w);
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += S.length())
-            FloatVector.fromArray(S, v, at + i).fma(ws, FloatVector.fromArray(S, acc, at + i)).intoArray(acc, at + i);
-        for (; i < n; i++) acc[at + i] += w * v[at + i];
+            FloatVector.fromMemorySegment(S, v, (vo + i) * 4, LE).fma(ws, FloatVector.fromArray(S, acc, at + i)).intoArray(acc, at + i);
+        for (; i < n; i++) acc[at + i] += w * v.getAtIndex(CpuCopy.F32, vo + i);
     }
 
     /** Stores row r of a block at element {@code at + r·width}, unless the block has fewer rows. */

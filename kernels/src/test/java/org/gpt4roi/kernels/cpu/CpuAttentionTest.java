@@ -1,5 +1,6 @@
 package org.gpt4roi.kernels.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -69,7 +70,8 @@ class CpuAttentionTest {
     }
 
     @Test void attentionMatchesDoubleReference() {
-        int[][] cases = {{7, 13, 5, 20}, {1, 300, 4, 128}, {37, 37, 2, 64}, {12, 29, 3, 32}};   // T, S, H, hd
+        int[][] cases = {{7, 13, 5, 20}, {1, 300, 4, 128}, {37, 37, 2, 64}, {12, 29, 3, 32},   // T, S, H, hd
+                         {19, 150, 3, 20}};                  // row groups of the decode path, several value chunks
         for (int[] c : cases)
             for (boolean causal : new boolean[] {false, true}) {
                 int tokens = c[0], keys = c[1], heads = c[2], hd = c[3];
@@ -80,6 +82,22 @@ class CpuAttentionTest {
                 assertTrue(err < 2e-6, "attention T=" + tokens + " S=" + keys + " H=" + heads + " hd=" + hd
                         + " causal=" + causal + ": rel error " + err);
             }
+    }
+
+    /** The decode path splits keys over threads and sums fixed chunks of values: the same bits on 1, 2 or 3 threads. */
+    @Test void decodeAttentionIsIndependentOfThreadCount() {
+        for (int[] c : new int[][] {{1, 300, 4, 128}, {3, 200, 5, 20}}) {      // T, S, H, hd
+            int tokens = c[0], keys = c[1], heads = c[2], hd = c[3];
+            Tensor q = Accuracy.random(5, 2f, tokens, heads * hd), k = Accuracy.random(6, 2f, keys, heads * hd);
+            Tensor v = Accuracy.random(7, 1f, keys, heads * hd);
+            float[] one;
+            try (Parallel par = new Parallel(1)) { one = CpuAttention.attention(par, q, k, v, heads, true).toFloatArray(); }
+            for (int threads : new int[] {2, 3})
+                try (Parallel par = new Parallel(threads)) {
+                    assertArrayEquals(one, CpuAttention.attention(par, q, k, v, heads, true).toFloatArray(),
+                            "T=" + tokens + " S=" + keys + ": " + threads + " threads differ from 1");
+                }
+        }
     }
 
     @Test void causalAttentionNeedsAtLeastAsManyKeysAsQueries() {
