@@ -10,7 +10,8 @@ import java.nio.ByteBuffer;
  * first segment of a new kind (say the first {@code float[]} view, made by the first decode step) then
  * throws away every compiled kernel that touched segments: the GEMM, the norms, the attention. Seen
  * with {@code -XX:+PrintCompilation} as "made not entrant: marked for deoptimization" at the end of the
- * first prefill, the second prefill ran partly interpreted until C2 compiled it all again.
+ * first prefill, the second prefill ran partly interpreted until C2 compiled it all again. The one kind
+ * not made here, a mapped file's segment, comes with the weights, which are mapped before any kernel runs.
  */
 final class SegmentClasses {
     private SegmentClasses() {}
