@@ -88,6 +88,8 @@ def main():
     p.add_argument("--passes", type=int, default=3, help="timed prefills (fresh cache each); the median is reported")
     p.add_argument("--threads", type=int, default=0, help="0 = torch's default")
     a = p.parse_args()
+    if a.passes < 1 or a.warmup < 0:
+        p.error("--passes must be at least 1 and --warmup at least 0")
     if a.threads > 0:
         torch.set_num_threads(a.threads)
     torch.manual_seed(0)
