@@ -1,7 +1,9 @@
 package org.gpt4roi.kernels.cpu;
 
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -84,9 +86,8 @@ final class CpuGemm {
     /** Every product of {@code products} with the same {@code A[M,K]}: A packed once per row block, all output blocks from one counter. */
     static void multiply(Parallel par, RowSource a, int m, int k, Product... products) {
         int blocks = Math.max(1, (k + KC - 1) / KC), kc = (k + blocks - 1) / blocks;
-        int mbp = (Math.min(MB, m) + MA - 1) / MA * MA, nb = evenBlockRows(products, par.threads());
-        int[] productOf = blockProducts(products, nb), firstBlock = new int[products.length];
-        for (int b = productOf.length - 1; b >= 0; b--) firstBlock[productOf[b]] = b;
+        int mbp = (Math.min(MB, m) + MA - 1) / MA * MA;
+        Block[] outputBlocks = outputBlocks(products, evenBlockRows(products, par.threads()));
         float[] aPanels = new float[mbp * k];                      // A's block for all of K, shared
         Worker[] workers = new Worker[par.threads()];
         for (int m0 = 0; m0 < m; m0 += MB) {
@@ -95,11 +96,10 @@ final class CpuGemm {
                     packA(a, mb0 + p0 * MA, Math.min(mb1, mb0 + p1 * MA), mb0, k, kc, mbp, aPanels));
             AtomicInteger next = new AtomicInteger();
             par.forRange(workers.length, (t, unused) -> {
-                for (int b; (b = next.getAndIncrement()) < productOf.length; ) {
+                for (int b; (b = next.getAndIncrement()) < outputBlocks.length; ) {
                     if (workers[t] == null) workers[t] = new Worker(aPanels, mbp, kc, k);
-                    Product p = products[productOf[b]];
-                    int j0 = (b - firstBlock[productOf[b]]) * nb;
-                    workers[t].outputBlock(p, mb0, mb1, j0, Math.min(p.n(), j0 + nb));
+                    Block o = outputBlocks[b];
+                    workers[t].outputBlock(o.product(), mb0, mb1, o.j0(), o.j1());
                 }
             });
         }
@@ -116,14 +116,15 @@ final class CpuGemm {
         return (int) Math.min(NB, ((rows + target - 1) / target + MW - 1) / MW * MW);
     }
 
-    /** The product of each output block, blocks of {@code nb} rows, product after product. */
-    private static int[] blockProducts(Product[] products, int nb) {
-        int count = 0;
-        for (Product p : products) count += (p.n() + nb - 1) / nb;
-        int[] productOf = new int[count];
-        for (int i = 0, b = 0; i < products.length; i++)
-            for (int j = 0; j < products[i].n(); j += nb) productOf[b++] = i;
-        return productOf;
+    /** An output block: rows {@code [j0, j1)} of a product's W. */
+    private record Block(Product product, int j0, int j1) {}
+
+    /** Output blocks of {@code nb} rows (a product's last one shorter), product after product. */
+    private static Block[] outputBlocks(Product[] products, int nb) {
+        List<Block> blocks = new ArrayList<>();
+        for (Product p : products)
+            for (int j = 0; j < p.n(); j += nb) blocks.add(new Block(p, j, Math.min(p.n(), j + nb)));
+        return blocks.toArray(Block[]::new);
     }
 
     /** k rounded up to a multiple of the vector length (the padded row length of some callers' layouts). */

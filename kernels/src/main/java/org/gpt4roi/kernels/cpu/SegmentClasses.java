@@ -2,7 +2,6 @@ package org.gpt4roi.kernels.cpu;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
 
 /**
  * Loads every {@link MemorySegment} implementation class before any kernel is compiled. C2 compiles
@@ -19,8 +18,7 @@ final class SegmentClasses {
     private static final Object[] LOADED = {
         MemorySegment.ofArray(new byte[1]), MemorySegment.ofArray(new short[1]), MemorySegment.ofArray(new char[1]),
         MemorySegment.ofArray(new int[1]), MemorySegment.ofArray(new long[1]), MemorySegment.ofArray(new float[1]),
-        MemorySegment.ofArray(new double[1]), MemorySegment.ofBuffer(ByteBuffer.allocateDirect(1)),
-        Arena.global().allocate(1),
+        MemorySegment.ofArray(new double[1]), Arena.global().allocate(1),
     };
 
     /** Makes sure the classes are loaded (the work happens once, in the class initializer). */
